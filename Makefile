@@ -1,0 +1,35 @@
+# The two commands a fresh machine needs: `make serve` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+NZSA := $(VENV)/bin/nzsa
+
+.PHONY: install serve validate build test lint format
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+serve: install
+	$(NZSA) serve
+
+validate: install
+	$(NZSA) validate
+
+build: install
+	$(NZSA) build --out build
+
+lint: install
+	$(VENV)/bin/ruff check server tests bench
+	$(VENV)/bin/ruff format --check server tests bench
+
+format: install
+	$(VENV)/bin/ruff check --fix server tests bench
+	$(VENV)/bin/ruff format server tests bench
+
+test: install lint
+	$(NZSA) validate
+	$(VENV)/bin/pytest

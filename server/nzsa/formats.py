@@ -1,0 +1,63 @@
+"""One media-type table: media type, rdflib format name, file suffix, and the spec.
+
+Used by content negotiation, the SPARQL endpoint and the dumps alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    suffix: str
+    rdflib_format: str | None
+    kind: str  # "graph", "dataset", "results" or "page"
+    spec: str
+
+
+FORMATS: tuple[Format, ...] = (
+    # RDF graphs
+    Format("turtle", "text/turtle", ".ttl", "turtle", "graph",
+           "https://www.w3.org/TR/turtle/"),
+    Format("jsonld", "application/ld+json", ".jsonld", "json-ld", "graph",
+           "https://www.w3.org/TR/json-ld11/"),
+    Format("rdfxml", "application/rdf+xml", ".rdf", "xml", "graph",
+           "https://www.w3.org/TR/rdf-syntax-grammar/"),
+    Format("ntriples", "application/n-triples", ".nt", "nt", "graph",
+           "https://www.w3.org/TR/n-triples/"),
+    # RDF datasets (named graphs)
+    Format("trig", "application/trig", ".trig", "trig", "dataset",
+           "https://www.w3.org/TR/trig/"),
+    Format("nquads", "application/n-quads", ".nq", "nquads", "dataset",
+           "https://www.w3.org/TR/n-quads/"),
+    # SPARQL results
+    Format("json", "application/sparql-results+json", ".srj", "json", "results",
+           "https://www.w3.org/TR/sparql11-results-json/"),
+    Format("xml", "application/sparql-results+xml", ".srx", "xml", "results",
+           "https://www.w3.org/TR/rdf-sparql-XMLres/"),
+    Format("csv", "text/csv", ".csv", "csv", "results",
+           "https://www.w3.org/TR/sparql11-results-csv-tsv/"),
+    Format("tsv", "text/tab-separated-values", ".tsv", "tsv", "results",
+           "https://www.w3.org/TR/sparql11-results-csv-tsv/"),
+    # People
+    Format("html", "text/html", ".html", None, "page",
+           "https://html.spec.whatwg.org/"),
+)
+
+BY_NAME = {f.name: f for f in FORMATS}
+BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
+
+
+def format_for_suffix(suffix: str) -> Format | None:
+    """Return the RDF format a file suffix names (results and pages excluded)."""
+    for fmt in FORMATS:
+        if fmt.suffix == suffix.lower() and fmt.kind in ("graph", "dataset"):
+            return fmt
+    return None
+
+
+def formats_of_kind(*kinds: str) -> tuple[Format, ...]:
+    return tuple(f for f in FORMATS if f.kind in kinds)
