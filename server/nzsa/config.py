@@ -1,0 +1,55 @@
+"""One settings table: name, default, NZSA_* environment variable, help text.
+
+The README's configuration section is checked against this table by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+
+    @property
+    def env(self) -> str:
+        return "NZSA_" + self.name
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.lower().replace("_", "-")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("HOST", "127.0.0.1", "Address to listen on."),
+    Setting("PORT", 8080, "Port to listen on.", int),
+    Setting("BASE_IRI", "https://w3id.org/nzsa/", "IRI namespace the data is published under."),
+    Setting("STORE", "oxigraph", "Store back end: `oxigraph` (embedded) or `remote`."),
+    Setting("REMOTE_ENDPOINT", "", "SPARQL 1.1 query endpoint URL for the `remote` store."),
+    Setting("BUILD_DIR", "build", "Directory of `nzsa build` output to serve (built if stale)."),
+    Setting("WORKERS", 2, "WSGI worker processes.", int),
+    Setting("THREADS", 4, "Threads per worker process.", int),
+    Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before it is stopped.", float),
+    Setting("MAX_RESULTS", 10_000, "Most result rows or triples returned; more are cut off.", int),
+    Setting("MAX_QUERY_LENGTH", 20_000, "Longest SPARQL query text accepted, in characters.", int),
+    Setting("MAX_BODY_BYTES", 1_000_000, "Largest request body accepted (else 413), in bytes.", int),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def defaults() -> dict[str, Any]:
+    """The settings' default values."""
+    return {s.name: s.default for s in SETTINGS}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """The settings given as NZSA_* environment variables, converted to their types."""
+    environ = os.environ if environ is None else environ
+    return {s.name: s.type(environ[s.env]) for s in SETTINGS if s.env in environ}

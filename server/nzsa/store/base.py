@@ -1,0 +1,69 @@
+"""The store interface: the HTTP layer never knows which back end answers it."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+from rdflib.term import Identifier
+
+from ..formats import Format
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit and its work was stopped."""
+
+
+class QueryRejected(Exception):
+    """The query is malformed, or asks for something a public endpoint refuses."""
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A public SPARQL query, already checked by the guard."""
+
+    text: str
+    form: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
+    result_format: Format
+    default_graph_uris: Sequence[str] = ()
+    named_graph_uris: Sequence[str] = ()
+    timeout: float = 10.0
+    max_results: int = 10_000
+
+
+@dataclass(frozen=True)
+class QueryResponse:
+    """A serialised answer, ready to send."""
+
+    body: bytes
+    result_format: Format
+    truncated: bool = False
+    row_count: int | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class Store(abc.ABC):
+    """A read-only RDF dataset that answers SPARQL."""
+
+    @abc.abstractmethod
+    def execute(self, request: QueryRequest) -> QueryResponse:
+        """Run a public query and serialise its answer in the requested format."""
+
+    @abc.abstractmethod
+    def select(
+        self, query: str, bindings: Mapping[str, Identifier] | None = None
+    ) -> list[dict[str, Identifier]]:
+        """Run one of our own SELECT queries; rows of rdflib terms. Union default graph."""
+
+    @abc.abstractmethod
+    def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
+        """Run one of our own CONSTRUCT queries into an rdflib graph. Union default graph."""
+
+    @abc.abstractmethod
+    def version(self) -> str:
+        """A token that changes whenever the data changes (for ETags)."""
+
+    def close(self) -> None:
+        """Release what the store holds."""
