@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 NZSA := $(VENV)/bin/nzsa
 
-.PHONY: install serve validate build test lint format
+.PHONY: install system-deps serve validate build test lint format
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -12,6 +12,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# Debian packages the browser tests need; installed only when missing.
+system-deps:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 serve: install
 	$(NZSA) serve
@@ -30,6 +36,6 @@ format: install
 	$(VENV)/bin/ruff check --fix server tests bench
 	$(VENV)/bin/ruff format server tests bench
 
-test: install lint
+test: install system-deps lint
 	$(NZSA) validate
 	$(VENV)/bin/pytest
