@@ -6,6 +6,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
@@ -39,6 +40,51 @@ class Sources:
 
 def _rdf_files(folder: Path) -> tuple[Path, ...]:
     return tuple(sorted(p for p in folder.glob("*.ttl") if p.is_file()))
+
+
+# Folder names that give a file its role; any other folder holds data.
+ROLE_FOLDERS = ("ontology", "data", "shapes")
+
+
+def role_of(path: Path) -> str:
+    """Return the role of a file: the name of its folder if that names a role, else "data"."""
+    folder = path.parent.name
+    return folder if folder in ROLE_FOLDERS else "data"
+
+
+def root_of(path: Path) -> Path | None:
+    """Return the project root a file belongs to (the parent of its role folder), if any."""
+    return path.parent.parent if path.parent.name in ROLE_FOLDERS else None
+
+
+def _expand(path: Path) -> tuple[Path, ...]:
+    if path.is_dir() and any((path / role).is_dir() for role in ROLE_FOLDERS):
+        # A project root: its role folders.
+        return tuple(
+            f for role in ROLE_FOLDERS if (path / role).is_dir() for f in _expand(path / role)
+        )
+    if path.is_dir():
+        # Only files directly inside, as for the project folders (data/sources/ is text).
+        return tuple(
+            sorted(p for p in path.iterdir() if p.is_file() and format_for_suffix(p.suffix))
+        )
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or directory: {path}")
+    return (path,)
+
+
+def sources_from_paths(
+    paths: Iterable[Path], ontology: Iterable[Path] = (), shapes: Iterable[Path] = ()
+) -> Sources:
+    """Sort files, folders and project roots into roles: by folder name, or as named."""
+    roles: dict[str, list[Path]] = {role: [] for role in ROLE_FOLDERS}
+    for path in paths:
+        for file in _expand(path):
+            roles[role_of(file)].append(file)
+    for role, given in (("ontology", ontology), ("shapes", shapes)):
+        for path in given:
+            roles[role].extend(_expand(path))
+    return Sources(*(tuple(dict.fromkeys(roles[role])) for role in ROLE_FOLDERS))
 
 
 def default_sources(root: Path | None = None) -> Sources:
@@ -83,6 +129,52 @@ def parse_files(paths: Iterable[Path]) -> dict[Path, Graph]:
     return {path: parse_file(path) for path in paths}
 
 
+def parse_all(paths: Iterable[Path]) -> tuple[dict[Path, Graph], list[ParseError]]:
+    """Parse every file into its own graph, collecting every parse error instead of stopping."""
+    graphs: dict[Path, Graph] = {}
+    errors: list[ParseError] = []
+    for path in paths:
+        try:
+            graphs[path] = parse_file(path)
+        except ParseError as error:
+            errors.append(error)
+    return graphs, errors
+
+
+@dataclass
+class Project:
+    """Parsed files by role, with their unions built once on demand."""
+
+    sources: Sources
+    graphs: dict[Path, Graph]
+
+    def union(self, *roles: str) -> Graph:
+        """Merge the graphs of the files with the given roles."""
+        return merge(self.graphs[p] for role in roles for p in getattr(self.sources, role))
+
+    @cached_property
+    def ontology(self) -> Graph:
+        return self.union("ontology")
+
+    @cached_property
+    def data(self) -> Graph:
+        return self.union("data")
+
+    @cached_property
+    def shapes(self) -> Graph:
+        return self.union("shapes")
+
+    @cached_property
+    def asserted(self) -> Graph:
+        """Ontology and data together, as the reasoner and SHACL see them."""
+        return self.union("ontology", "data")
+
+
+def load_project(sources: Sources) -> Project:
+    """Parse every source file; the first parse error is raised."""
+    return Project(sources, parse_files(sources.all))
+
+
 def merge(graphs: Iterable[Graph]) -> Graph:
     """Union graphs into one new graph, keeping the prefixes they declare."""
     merged = Graph()
@@ -93,8 +185,8 @@ def merge(graphs: Iterable[Graph]) -> Graph:
     return merged
 
 
-def skolemise(graph: Graph) -> Graph:
-    """Replace blank nodes by IRIs derived from their content, so output is deterministic.
+def skolem_names(graph: Graph) -> dict[BNode, URIRef]:
+    """Name every blank node of `graph` by an IRI derived from its content.
 
     A blank node's name is a hash of the triple pointing at it and of its own
     (recursively named) description, so the same Turtle always gives the same IRIs.
@@ -120,6 +212,24 @@ def skolemise(graph: Graph) -> Graph:
             text = "|".join(referrers) + describe(node, frozenset({node}))
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
             names[node] = GENID[digest]
+        return names[node]
+
+    for s, _, o in graph:
+        for node in (s, o):
+            if isinstance(node, BNode):
+                name(node)
+    return names
+
+
+def skolemise(graph: Graph, names: dict[BNode, URIRef] | None = None) -> Graph:
+    """Replace blank nodes by IRIs derived from their content, so output is deterministic.
+
+    Pass `names` (from `skolem_names` of a larger graph) to name the blank nodes of
+    several graphs alike; blank nodes it lacks are named from `graph` itself.
+    """
+    names = {**skolem_names(graph), **(names or {})}
+
+    def name(node: BNode) -> URIRef:
         return names[node]
 
     result = Graph()

@@ -1,0 +1,103 @@
+"""Stage 4: OWL 2 RL reasoning with owlrl; inconsistencies are errors.
+
+owlrl collects inconsistencies (owl:Nothing members, disjointness and other violations
+of the OWL 2 RL "false" rules) as plain strings in `Closure.error_messages`, and adds them
+to the graph as `[] a err:ErrorMessage; err:error "..."`. We read the list and drop the
+triples, so that the closure holds only entailments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from owlrl.Namespaces import ERRNS
+from owlrl.OWLRL import OWLRL_Semantics
+from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+
+from ..load import Project
+from ..vocab import BASE_IRI
+from .findings import ERROR, Finding
+from .locate import Locator
+from .show import Shower
+
+# owlrl writes terms into its messages with str(); these are the IRIs among them.
+_IRI = re.compile(r"(?:https?|urn|file):[^\s,()'\"]+")
+
+# Vocabularies whose own terms owlrl describes axiomatically: not news to anyone.
+# (URIRef.startswith ignores tuples, hence the str() wherever a tuple is tested.)
+_LANGUAGE = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#")
+_REFLEXIVE = frozenset(
+    {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
+)
+_TRIVIAL_TYPES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual})
+
+
+@dataclass
+class Closure:
+    """The OWL 2 RL closure of a graph and the inconsistencies found computing it."""
+
+    graph: Graph
+    errors: list[str]
+
+
+def expand(asserted: Graph) -> Closure:
+    """Compute the OWL 2 RL closure of a copy of `asserted`, without axiomatic triples."""
+    graph = Graph()
+    for prefix, namespace in asserted.namespaces():
+        graph.bind(prefix, namespace)
+    graph += asserted
+    semantics = OWLRL_Semantics(graph, axioms=False, daxioms=False, rdfs=False)
+    semantics.closure()
+    for message in list(graph.subjects(RDF.type, ERRNS.ErrorMessage)):
+        graph.remove((message, None, None))
+    return Closure(graph, list(semantics.error_messages))
+
+
+def is_noise(triple: tuple) -> bool:
+    """Tell whether an entailed triple says nothing a reader of the data would want."""
+    s, p, o = triple
+    if isinstance(s, Literal) or isinstance(p, BNode):
+        return True  # literal typing (dt-type2) and anonymous inverse properties
+    if isinstance(s, URIRef) and str(s).startswith(_LANGUAGE):
+        return True  # axioms about owl:Thing, xsd:string and the like
+    if p in _REFLEXIVE and s == o:
+        return True
+    if p == RDF.type and (o in _TRIVIAL_TYPES or o == RDFS.Datatype):
+        return True
+    # Every class is a subclass, and every domain and range a subclass, of owl:Thing.
+    return p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o == OWL.Thing
+
+
+def inferred(asserted: Graph, closure: Graph) -> Graph:
+    """Return the triples the reasoner added to `asserted`, minus noise."""
+    result = Graph()
+    for prefix, namespace in asserted.namespaces():
+        result.bind(prefix, namespace)
+    for triple in closure:
+        if triple not in asserted and not is_noise(triple):
+            result.add(triple)
+    return result
+
+
+def _subject_of(message: str, ontology: Graph) -> URIRef | None:
+    """Pick the individual an owlrl message is about: the first IRI that is not a term."""
+    iris = [URIRef(m.rstrip(".")) for m in _IRI.findall(message)]
+    individuals = [
+        i for i in iris if (i, None, None) not in ontology or str(i).startswith(BASE_IRI + "id/")
+    ]
+    return (individuals or iris or [None])[0]
+
+
+def check_reasoning(project: Project, locator: Locator, closure: Closure) -> list[Finding]:
+    """Report the inconsistencies owlrl found, with IRIs shown as prefixed names."""
+    show = Shower(project.asserted)
+    findings = []
+    for message in sorted(closure.errors):
+        readable = _IRI.sub(lambda m: show(URIRef(m.group(0))), message)
+        subject = _subject_of(message, project.ontology)
+        file, line = locator.where(subject, project.sources.data) if subject else (None, None)
+        findings.append(
+            Finding(ERROR, "reasoning", f"inconsistent: {readable}", file, line, subject)
+        )
+    return findings

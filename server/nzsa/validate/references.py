@@ -1,0 +1,31 @@
+"""Stage 3: every IRI under the base that is used as an object is described as a subject."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+
+from ..load import Project
+from ..vocab import BASE_IRI
+from .findings import ERROR, Finding
+from .locate import Locator
+from .show import Shower
+
+
+def check_references(project: Project, locator: Locator) -> list[Finding]:
+    """Report references to IRIs of ours that nothing describes (dangling links)."""
+    described = set(project.asserted.subjects())
+    findings: list[Finding] = []
+    for path in project.sources.ontology + project.sources.data:
+        graph = project.graphs[path]
+        show = Shower(graph)
+        seen = set()
+        for s, p, o in sorted(graph):
+            dangling = isinstance(o, URIRef) and o.startswith(BASE_IRI) and o not in described
+            if dangling and (s, o) not in seen:
+                seen.add((s, o))
+                message = f"{show(p)} points to {show(o)}, which nothing describes"
+                index = locator.indexes[path]
+                # The first mention of an undescribed IRI is a reference to it.
+                line = index.line_of(o) or index.line_of(s)
+                findings.append(Finding(ERROR, "references", message, path, line, s, p, o))
+    return findings

@@ -1,0 +1,81 @@
+"""Run the stages in order: parse, terms, references, reasoning, SHACL, evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import RDF, RDFS
+
+from ..load import Project, Sources, default_sources, parse_all
+from ..vocab import NZSA
+from .evidence import check_evidence, count_quotes
+from .findings import ERROR, Counts, Finding, Report
+from .locate import Locator
+from .reasoning import check_reasoning, expand
+from .references import check_references
+from .shacl import check_shacl, count_shapes, run_shacl
+from .terms import check_terms
+
+
+def count_facts(project: Project) -> int:
+    """Count fact nodes: instances of subclasses of nzsa:Fact, and anything with evidence."""
+    fact_classes = set(project.ontology.transitive_subjects(RDFS.subClassOf, NZSA.Fact))
+    typed = {s for c in fact_classes for s in project.data.subjects(RDF.type, c)}
+    return len(typed | set(project.data.subjects(NZSA.evidence, None)))
+
+
+def _input_findings(sources: Sources, triples: int, shapes: int) -> list[Finding]:
+    """Refuse to pass vacuously: no files, no shapes or no triples is a failure."""
+    problems = []
+    if not sources.all:
+        problems.append("no files to validate")
+    elif not sources.shapes:
+        problems.append("no shapes files (shapes/*.ttl) to validate against")
+    elif not shapes:
+        problems.append("the shapes files hold no shapes")
+    if sources.all and not triples:
+        problems.append("the files hold no triples")
+    return [Finding(ERROR, "inputs", message) for message in problems]
+
+
+def validate(sources: Sources | None = None, root: Path | None = None) -> Report:
+    """Validate the project's files (default: its own ontology, data and shapes).
+
+    `root` is where evidence text copies are looked up; by default the parent of
+    the folder (data/) that describes each source document.
+    """
+    sources = sources if sources is not None else default_sources()
+    graphs, parse_errors = parse_all(sources.all)
+    report = Report(stages_run=("inputs", "parse"))
+    if parse_errors:
+        # Later stages would report the missing file's content as missing: stop here.
+        report.findings = [
+            Finding(ERROR, "parse", error.message, error.path, error.line) for error in parse_errors
+        ]
+        report.counts = Counts(files=len(sources.all))
+        return report
+
+    project = Project(sources, graphs)
+    locator = Locator(graphs)
+    report.project = project
+    report.counts = Counts(
+        files=len(sources.all),
+        triples=sum(len(g) for g in graphs.values()),
+        shapes=count_shapes(project.shapes),
+        facts=count_facts(project),
+        quotes=count_quotes(project),
+    )
+    report.findings = _input_findings(sources, report.counts.triples, report.counts.shapes)
+    if report.findings:
+        return report
+
+    closure = expand(project.asserted)
+    report.closure = closure.graph
+    report.shacl_results = run_shacl(project)
+    report.findings += check_terms(project, locator)
+    report.findings += check_references(project, locator)
+    report.findings += check_reasoning(project, locator, closure)
+    report.findings += check_shacl(project, locator, report.shacl_results)
+    report.findings += check_evidence(project, locator, root)
+    report.stages_run += ("terms", "references", "reasoning", "shacl", "evidence")
+    return report

@@ -1,0 +1,66 @@
+"""Stage 5: SHACL with pyshacl over the asserted data plus ontology."""
+
+from __future__ import annotations
+
+import pyshacl
+from rdflib import RDF, SH, Graph, Literal
+from rdflib.term import Node
+
+from ..load import Project
+from .findings import ERROR, INFO, WARNING, Finding
+from .locate import Locator
+from .show import Shower
+
+SEVERITIES = {SH.Violation: ERROR, SH.Warning: WARNING, SH.Info: INFO}
+
+
+def count_shapes(shapes: Graph) -> int:
+    """Count node and property shapes, typed or reached through sh:property."""
+    typed = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
+    return len(typed | set(shapes.objects(None, SH.property)))
+
+
+def run_shacl(project: Project) -> Graph:
+    """Validate ontology plus data against the shapes; return the sh:ValidationReport graph.
+
+    The data graph is the asserted graph (rdfs:subClassOf in the ontology gives
+    sh:class and sh:targetClass their SHACL-instance meaning), not the OWL closure:
+    shapes constrain what people wrote, and entailed triples such as inverse links
+    would otherwise count against cardinalities.
+    """
+    _, results, _ = pyshacl.validate(
+        project.asserted,
+        shacl_graph=project.shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    return results
+
+
+def _message(results: Graph, result: Node) -> str:
+    messages = sorted(results.objects(result, SH.resultMessage), key=str)
+    english = [m for m in messages if isinstance(m, Literal) and m.language in (None, "en")]
+    return str((english or messages or ["SHACL constraint violated"])[0])
+
+
+def check_shacl(project: Project, locator: Locator, results: Graph) -> list[Finding]:
+    """Turn each sh:ValidationResult into a finding located at its focus node."""
+    show = Shower(project.asserted)
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        severity = SEVERITIES.get(results.value(result, SH.resultSeverity), ERROR)
+        message = _message(results, result)
+        if path is not None:
+            message = f"{show(path)}: {message}"
+        if value is not None and value != focus:
+            message += f" (value {show(value)})"
+        file, line = locator.where(focus, project.sources.data)
+        findings.append(Finding(severity, "shacl", message, file, line, focus, path, value, shape))
+    return sorted(findings, key=lambda f: (str(f.file), f.line or 0, f.message))

@@ -1,0 +1,79 @@
+"""Stage 2: every class and property the data uses is declared in the ontology, and used right."""
+
+from __future__ import annotations
+
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+
+from ..load import Project
+from .findings import ERROR, Finding
+from .locate import Locator
+from .show import Shower
+
+# Being the subject of one of these types in the ontology declares a term.
+DECLARING_TYPES = frozenset(
+    {
+        OWL.Class,
+        RDFS.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        RDF.Property,
+        OWL.TransitiveProperty,
+        OWL.SymmetricProperty,
+        OWL.AsymmetricProperty,
+        OWL.ReflexiveProperty,
+        OWL.IrreflexiveProperty,
+        OWL.FunctionalProperty,
+        OWL.InverseFunctionalProperty,
+    }
+)
+
+# The languages themselves need no declaration; reused vocabularies do (docs/MODELLING.md).
+BUILT_IN = (str(RDF), str(RDFS), str(OWL))
+
+
+def declared_terms(ontology: Graph) -> set[URIRef]:
+    """Return the classes and properties the ontology declares."""
+    return {
+        s for t in DECLARING_TYPES for s in ontology.subjects(RDF.type, t) if isinstance(s, URIRef)
+    }
+
+
+def _problems(graph: Graph, ontology: Graph):
+    """Yield (subject, key, message-maker) for each misused term in one data graph."""
+    declared = declared_terms(ontology)
+    object_properties = set(ontology.subjects(RDF.type, OWL.ObjectProperty))
+    datatype_properties = set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
+    show = Shower(graph)
+    for s, p, o in sorted(graph):
+        if p == RDF.type:
+            if isinstance(o, URIRef) and o not in declared and not str(o).startswith(BUILT_IN):
+                yield s, (s, o), f"class {show(o)} is not declared in the ontology"
+        elif p not in declared and not str(p).startswith(BUILT_IN):
+            yield s, (s, p), f"property {show(p)} is not declared in the ontology"
+        elif p in object_properties and isinstance(o, Literal):
+            yield (
+                s,
+                (s, p, o),
+                f"{show(p)} is an object property: its value must be an IRI, not {show(o)}",
+            )
+        elif p in datatype_properties and not isinstance(o, Literal):
+            yield (
+                s,
+                (s, p, o),
+                f"{show(p)} is a datatype property: its value must be a literal, not {show(o)}",
+            )
+
+
+def check_terms(project: Project, locator: Locator) -> list[Finding]:
+    """Report undeclared classes and properties, and values of the wrong kind."""
+    findings: list[Finding] = []
+    for path in project.sources.data:
+        index = locator.indexes[path]
+        reported = set()
+        for subject, key, message in _problems(project.graphs[path], project.ontology):
+            if key not in reported:
+                reported.add(key)
+                line = index.line_of(subject)
+                findings.append(Finding(ERROR, "terms", message, path, line, subject))
+    return findings
