@@ -35,10 +35,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BUILD_DIR", "build", "Directory of `nzsa build` output to serve (built if stale)."),
     Setting("WORKERS", 2, "WSGI worker processes.", int),
     Setting("THREADS", 4, "Threads per worker process.", int),
+    Setting("EXECUTORS", 2, "Query executor processes per worker (one query each at a time).", int),
     Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before it is stopped.", float),
     Setting("MAX_RESULTS", 10_000, "Most result rows or triples returned; more are cut off.", int),
     Setting("MAX_QUERY_LENGTH", 20_000, "Longest SPARQL query text accepted, in characters.", int),
-    Setting("MAX_BODY_BYTES", 1_000_000, "Largest request body accepted (else 413), in bytes.", int),
+    Setting("MAX_QUERY_DEPTH", 64, "Deepest nesting of brackets accepted in a query.", int),
+    Setting(
+        "MAX_BODY_BYTES", 1_000_000, "Largest request body accepted (else 413), in bytes.", int
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

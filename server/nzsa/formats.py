@@ -16,81 +16,45 @@ class Format:
     rdflib_format: str | None
     kind: str  # "graph", "dataset", "results" or "page"
     spec: str
+    # Other names a client may give in `format=` or `Accept` for the same bytes.
+    aliases: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.also)
 
 
 FORMATS: tuple[Format, ...] = (
     # RDF graphs
-    Format("turtle", "text/turtle", ".ttl", "turtle", "graph", "https://www.w3.org/TR/turtle/"),
-    Format(
-        "jsonld",
-        "application/ld+json",
-        ".jsonld",
-        "json-ld",
-        "graph",
-        "https://www.w3.org/TR/json-ld11/",
-    ),
-    Format(
-        "rdfxml",
-        "application/rdf+xml",
-        ".rdf",
-        "xml",
-        "graph",
-        "https://www.w3.org/TR/rdf-syntax-grammar/",
-    ),
-    Format(
-        "ntriples",
-        "application/n-triples",
-        ".nt",
-        "nt",
-        "graph",
-        "https://www.w3.org/TR/n-triples/",
-    ),
+    Format("turtle", "text/turtle", ".ttl", "turtle", "graph",
+           "https://www.w3.org/TR/turtle/", ("ttl",), ("application/x-turtle",)),
+    Format("jsonld", "application/ld+json", ".jsonld", "json-ld", "graph",
+           "https://www.w3.org/TR/json-ld11/", ("json-ld",), ("application/json",)),
+    Format("rdfxml", "application/rdf+xml", ".rdf", "xml", "graph",
+           "https://www.w3.org/TR/rdf-syntax-grammar/", ("rdf", "rdf-xml"),
+           ("application/xml", "text/xml")),
+    Format("ntriples", "application/n-triples", ".nt", "nt", "graph",
+           "https://www.w3.org/TR/n-triples/", ("nt", "n-triples"), ("text/plain",)),
     # RDF datasets (named graphs)
-    Format("trig", "application/trig", ".trig", "trig", "dataset", "https://www.w3.org/TR/trig/"),
-    Format(
-        "nquads",
-        "application/n-quads",
-        ".nq",
-        "nquads",
-        "dataset",
-        "https://www.w3.org/TR/n-quads/",
-    ),
+    Format("trig", "application/trig", ".trig", "trig", "dataset",
+           "https://www.w3.org/TR/trig/"),
+    Format("nquads", "application/n-quads", ".nq", "nquads", "dataset",
+           "https://www.w3.org/TR/n-quads/", ("nq", "n-quads")),
     # SPARQL results
-    Format(
-        "json",
-        "application/sparql-results+json",
-        ".srj",
-        "json",
-        "results",
-        "https://www.w3.org/TR/sparql11-results-json/",
-    ),
-    Format(
-        "xml",
-        "application/sparql-results+xml",
-        ".srx",
-        "xml",
-        "results",
-        "https://www.w3.org/TR/rdf-sparql-XMLres/",
-    ),
-    Format(
-        "csv",
-        "text/csv",
-        ".csv",
-        "csv",
-        "results",
-        "https://www.w3.org/TR/sparql11-results-csv-tsv/",
-    ),
-    Format(
-        "tsv",
-        "text/tab-separated-values",
-        ".tsv",
-        "tsv",
-        "results",
-        "https://www.w3.org/TR/sparql11-results-csv-tsv/",
-    ),
+    Format("json", "application/sparql-results+json", ".srj", "json", "results",
+           "https://www.w3.org/TR/sparql11-results-json/", ("srj",), ("application/json",)),
+    Format("xml", "application/sparql-results+xml", ".srx", "xml", "results",
+           "https://www.w3.org/TR/rdf-sparql-XMLres/", ("srx",),
+           ("application/xml", "text/xml")),
+    Format("csv", "text/csv", ".csv", "csv", "results",
+           "https://www.w3.org/TR/sparql11-results-csv-tsv/"),
+    Format("tsv", "text/tab-separated-values", ".tsv", "tsv", "results",
+           "https://www.w3.org/TR/sparql11-results-csv-tsv/"),
     # People
-    Format("html", "text/html", ".html", None, "page", "https://html.spec.whatwg.org/"),
-)
+    Format("html", "text/html", ".html", None, "page",
+           "https://html.spec.whatwg.org/"),
+)  # fmt: skip
 
 BY_NAME = {f.name: f for f in FORMATS}
 BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
@@ -105,4 +69,14 @@ def format_for_suffix(suffix: str) -> Format | None:
 
 
 def formats_of_kind(*kinds: str) -> tuple[Format, ...]:
+    """Return the formats of the given kinds, in table order (preferred first)."""
     return tuple(f for f in FORMATS if f.kind in kinds)
+
+
+def lookup(name_or_type: str, offered: tuple[Format, ...]) -> Format | None:
+    """Find the offered format a short name, alias or media type (any of its own) names."""
+    wanted = name_or_type.strip().lower().split(";")[0].strip()
+    for fmt in offered:
+        if wanted == fmt.name or wanted in fmt.aliases or wanted in fmt.media_types:
+            return fmt
+    return None

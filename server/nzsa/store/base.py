@@ -20,6 +20,10 @@ class QueryRejected(Exception):
     """The query is malformed, or asks for something a public endpoint refuses."""
 
 
+class StoreError(Exception):
+    """The back end failed to answer (a crashed executor, an unreachable remote endpoint)."""
+
+
 @dataclass(frozen=True)
 class QueryRequest:
     """A public SPARQL query, already checked by the guard."""
@@ -67,3 +71,4 @@ class Store(abc.ABC):
 
     def close(self) -> None:
         """Release what the store holds."""
+        return None

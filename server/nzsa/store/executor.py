@@ -1,0 +1,86 @@
+"""A query executor process: runs public queries one at a time, so they can be killed.
+
+Neither pyoxigraph nor `oxigraph serve` can interrupt a running query; the only way to
+stop one and free its CPU is to end the process running it. The parent (pool.py) sends
+length-prefixed pickled requests on stdin and reads replies on stdout.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import signal
+import struct
+import sys
+from typing import IO
+
+import pyoxigraph as ox
+
+from .results import serialize
+
+_HEADER = struct.Struct("!Q")
+
+
+def send(stream: IO[bytes], message) -> None:
+    """Write one framed message."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def receive(stream: IO[bytes]):
+    """Read one framed message, or None at end of input."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (length,) = _HEADER.unpack(header)
+    return pickle.loads(stream.read(length))
+
+
+def run(store: ox.Store, request: dict) -> tuple:
+    """Run one query request; return ("ok", body, truncated, count) or (error kind, message)."""
+    default, named = request["default_graphs"], request["named_graphs"]
+    options: dict = {}
+    if default or named:
+        # SPARQL 1.1 Protocol 2.1.4: given graph IRIs make up the whole dataset.
+        options["default_graph"] = [ox.NamedNode(iri) for iri in default]
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in named]
+    else:
+        options["use_default_graph_as_union"] = True
+    try:
+        result = store.query(request["text"], **options)
+        body, truncated, count = serialize(result, request["format"], request["max_results"])
+    except (SyntaxError, ValueError) as error:
+        return ("rejected", str(error))
+    except OSError as error:
+        return ("failed", str(error))
+    return ("ok", body, truncated, count)
+
+
+def _die_with_parent() -> None:
+    # Linux: the kernel kills this process when the server worker that started it dies.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+
+
+def main(argv: list[str]) -> int:
+    """Open the store read-only and answer requests until stdin closes."""
+    parent = os.getppid()
+    _die_with_parent()
+    if os.getppid() != parent:
+        return 1
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write into the reply pipe
+    store = ox.Store.read_only(argv[1])
+    send(replies, ("ready",))
+    while (request := receive(requests)) is not None:
+        send(replies, run(store, request))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,95 @@
+"""The embedded back end: pyoxigraph on the build's on-disk store.
+
+Public queries run in executor processes (pool.py) so the time limit can stop them; our
+own queries (bounded, written here) run in the server process directly.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Identifier
+
+from .base import QueryRejected, QueryRequest, QueryResponse, Store, StoreError
+from .disk import ensure_store
+from .pool import ExecutorPool
+from .terms import to_rdflib, values_clause
+
+
+class OxigraphStore(Store):
+    """A read-only pyoxigraph store opened from a build directory."""
+
+    def __init__(self, build_dir: Path, executors: int = 2):
+        self.build_dir = Path(build_dir)
+        self.location, self._version = ensure_store(self.build_dir)
+        self.executors = executors
+        self._lock = threading.Lock()
+        # Opened lazily per process: a server that preloads the app and then forks
+        # workers must not share a RocksDB handle or executor pipes across the fork.
+        self._pid: int | None = None
+        self._store: ox.Store | None = None
+        self._pool: ExecutorPool | None = None
+
+    def _open(self) -> tuple[ox.Store, ExecutorPool]:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._store = ox.Store.read_only(str(self.location))
+                self._pool = ExecutorPool(self.location, self.executors)
+            return self._store, self._pool
+
+    def execute(self, request: QueryRequest) -> QueryResponse:
+        _, pool = self._open()
+        reply = pool.run(
+            {
+                "text": request.text,
+                "format": request.result_format.name,
+                "default_graphs": list(request.default_graph_uris),
+                "named_graphs": list(request.named_graph_uris),
+                "max_results": request.max_results,
+            },
+            request.timeout,
+        )
+        if reply[0] == "rejected":
+            raise QueryRejected(reply[1])
+        if reply[0] != "ok":
+            raise StoreError(reply[1])
+        _, body, truncated, count = reply
+        return QueryResponse(body, request.result_format, truncated, count)
+
+    def _query(self, query: str, bindings: Mapping[str, Identifier] | None):
+        store, _ = self._open()
+        # A trailing VALUES block, not pyoxigraph's substitutions: those only bind
+        # projected variables, and the remote back end must pass bindings the same way.
+        text = query + values_clause(bindings) if bindings else query
+        return store.query(text, use_default_graph_as_union=True)
+
+    def select(
+        self, query: str, bindings: Mapping[str, Identifier] | None = None
+    ) -> list[dict[str, Identifier]]:
+        solutions = self._query(query, bindings)
+        names = [v.value for v in solutions.variables]
+        return [
+            {n: to_rdflib(t) for n, t in zip(names, row, strict=True) if t is not None}
+            for row in solutions
+        ]
+
+    def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
+        graph = Graph()
+        for triple in self._query(query, bindings):
+            graph.add(tuple(map(to_rdflib, (triple.subject, triple.predicate, triple.object))))
+        return graph
+
+    def version(self) -> str:
+        return self._version
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                self._pool.close()
+            self._pool = self._store = self._pid = None

@@ -1,0 +1,55 @@
+"""Convert RDF terms between rdflib (our own code) and pyoxigraph (the engines)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+
+def to_oxigraph(term: Identifier):
+    """Return the pyoxigraph term for an rdflib term (raises ValueError if invalid)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term) -> Identifier:
+    """Return the rdflib term for a pyoxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else datatype)
+    raise ValueError(f"cannot represent {term!r} in rdflib")
+
+
+def values_clause(bindings: Mapping[str, Identifier]) -> str:
+    """Write bindings as a trailing VALUES block, each term in validated N-Triples form."""
+    names = list(bindings)
+    for name in names:
+        if not _VARIABLE.match(name):
+            raise ValueError(f"not a SPARQL variable name: {name!r}")
+    # pyoxigraph checks IRIs and escapes literals, so no value can break out of its term.
+    terms = " ".join(str(to_oxigraph(bindings[name])) for name in names)
+    variables = " ".join("?" + name for name in names)
+    return f"\nVALUES ({variables}) {{ ({terms}) }}"
