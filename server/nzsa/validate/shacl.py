@@ -30,9 +30,13 @@ def run_shacl(project: Project) -> Graph:
     shapes constrain what people wrote, and entailed triples such as inverse links
     would otherwise count against cardinalities.
     """
+    # pyshacl adds axioms (e.g. owl:Class rdfs:subClassOf rdfs:Class) to the shapes graph
+    # it is given: give it a copy, so the shapes stay as written for the build.
+    shapes = Graph()
+    shapes += project.shapes
     _, results, _ = pyshacl.validate(
         project.asserted,
-        shacl_graph=project.shapes,
+        shacl_graph=shapes,
         inference="none",
         advanced=True,
         allow_warnings=True,

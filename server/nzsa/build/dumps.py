@@ -1,0 +1,78 @@
+"""Write graphs and datasets byte-for-byte deterministically, whatever the hash seed.
+
+rdflib's Turtle and TriG writers sort subjects, predicates and objects, so they are
+deterministic once blank nodes are skolemised. Its RDF/XML and JSON-LD writers follow
+set order, so those go through pyoxigraph, which writes triples in the order given:
+we give them sorted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+
+def used_prefixes(graph: Graph) -> dict[str, str]:
+    """Return the prefixes bound on `graph` whose namespace some IRI in it uses."""
+    iris = {str(term) for triple in graph for term in triple if isinstance(term, URIRef)}
+    prefixes = {}
+    for prefix, namespace in sorted(graph.namespaces()):
+        ns = str(namespace)
+        if prefix and any(iri.startswith(ns) for iri in iris):
+            prefixes.setdefault(prefix, ns)
+    return prefixes
+
+
+def _sorted_triples(graph: Graph) -> list[ox.Triple]:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return sorted(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), key=str)
+
+
+def write_turtle(graph: Graph, path: Path) -> None:
+    path.write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+
+
+def write_ntriples(graph: Graph, path: Path) -> None:
+    lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").decode().splitlines()))
+    path.write_text("".join(line + "\n" for line in lines if line.strip()), encoding="utf-8")
+
+
+def write_sorted(graph: Graph, path: Path, fmt: ox.RdfFormat) -> None:
+    """Write `graph` through pyoxigraph in sorted triple order (RDF/XML, JSON-LD)."""
+    ox.serialize(_sorted_triples(graph), str(path), fmt, prefixes=used_prefixes(graph))
+
+
+def write_nquads(graphs: Iterable[tuple[URIRef, Graph]], path: Path) -> None:
+    lines = set()
+    for name, graph in graphs:
+        for line in graph.serialize(format="nt", encoding="utf-8").decode().splitlines():
+            if line.strip():
+                # An N-Triples line ends " ."; the graph name goes before the dot.
+                lines.add(f"{line.rstrip()[:-1].rstrip()} <{name}> .")
+    path.write_text("".join(line + "\n" for line in sorted(lines)), encoding="utf-8")
+
+
+def write_trig(graphs: Iterable[tuple[URIRef, Graph]], path: Path) -> None:
+    """Write each named graph as a Turtle block, in the order given, prefixes first.
+
+    rdflib's TriG writer orders graphs and subjects by hash; its Turtle writer does not.
+    """
+    graphs = list(graphs)
+    prefixes: dict[str, str] = {}
+    for _, graph in graphs:
+        for prefix, namespace in used_prefixes(graph).items():
+            prefixes.setdefault(prefix, namespace)
+    out = [f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in sorted(prefixes.items())]
+    for name, graph in graphs:
+        bound = Graph(bind_namespaces="none")
+        for prefix, namespace in prefixes.items():
+            bound.bind(prefix, namespace)
+        bound += graph
+        body = bound.serialize(format="turtle")
+        lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
+        text = "\n".join(("    " + line) if line else "" for line in lines).strip("\n")
+        out.append(f"\n<{name}> {{\n{text}\n}}\n")
+    path.write_text("".join(out), encoding="utf-8")
