@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import config
+from . import config, sparql
+from .store import open_store
+from .store.base import Store
 
 
-def create_app(overrides: dict[str, Any] | None = None, store=None) -> Flask:
+@dataclass
+class Publisher:
+    """What the blueprints share: the store and the build it serves."""
+
+    store: Store
+    build_dir: Path
+
+
+def create_app(overrides: dict[str, Any] | None = None, store: Store | None = None) -> Flask:
     """Create the publisher: defaults, then NZSA_* variables, then `overrides`."""
     app = Flask(__name__)
     app.config.update(config.defaults())
     app.config.update(config.from_environment())
     app.config.update(overrides or {})
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY_BYTES"]
+    build_dir = Path(app.config["BUILD_DIR"]).resolve()
+    app.config["BUILD_DIR"] = str(build_dir)
+    app.extensions["nzsa"] = Publisher(store or open_store(app.config), build_dir)
+
+    @app.before_request
+    def refuse_large_bodies() -> None:
+        # Refuse before any handler reads (or ignores) the body: 413 on every route.
+        if (request.content_length or 0) > app.config["MAX_BODY_BYTES"]:
+            raise RequestEntityTooLarge()
+
     # Blueprints register here, one line each.
+    app.register_blueprint(sparql.bp)
     return app

@@ -33,6 +33,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STORE", "oxigraph", "Store back end: `oxigraph` (embedded) or `remote`."),
     Setting("REMOTE_ENDPOINT", "", "SPARQL 1.1 query endpoint URL for the `remote` store."),
     Setting("BUILD_DIR", "build", "Directory of `nzsa build` output to serve (built if stale)."),
+    Setting(
+        "REBUILD",
+        "auto",
+        "`auto`: rebuild BUILD_DIR from the sources when stale, refusing data that fails"
+        " validation; `never`: serve BUILD_DIR as it is.",
+    ),
     Setting("WORKERS", 2, "WSGI worker processes.", int),
     Setting("THREADS", 4, "Threads per worker process.", int),
     Setting("EXECUTORS", 2, "Query executor processes per worker (one query each at a time).", int),

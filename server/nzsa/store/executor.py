@@ -7,12 +7,12 @@ length-prefixed pickled requests on stdin and reads replies on stdout.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import pickle
-import signal
 import struct
 import sys
+import threading
+import time
 from typing import IO
 
 import pyoxigraph as ox
@@ -58,21 +58,18 @@ def run(store: ox.Store, request: dict) -> tuple:
     return ("ok", body, truncated, count)
 
 
-def _die_with_parent() -> None:
-    # Linux: the kernel kills this process when the server worker that started it dies.
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
+def _exit_with_parent(parent: int) -> None:
+    # A worker that dies leaves its executors to init; they must not keep running queries.
+    # (PR_SET_PDEATHSIG would fire when the spawning *thread* ends, which is too early.)
+    # pyoxigraph releases the GIL while it evaluates, so this thread runs mid-query.
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def main(argv: list[str]) -> int:
     """Open the store read-only and answer requests until stdin closes."""
-    parent = os.getppid()
-    _die_with_parent()
-    if os.getppid() != parent:
-        return 1
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the reply pipe
     store = ox.Store.read_only(argv[1])

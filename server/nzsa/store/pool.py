@@ -8,6 +8,7 @@ well under a millisecond.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import queue
@@ -84,6 +85,7 @@ class ExecutorPool:
         self._idle: queue.SimpleQueue[Executor] = queue.SimpleQueue()
         self._all: set[Executor] = set()
         self._lock = threading.Lock()
+        atexit.register(self.close)
         for _ in range(self.size):
             self._start()
 

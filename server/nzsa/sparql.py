@@ -1,0 +1,268 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: thin handlers over the guard and the store.
+
+https://www.w3.org/TR/sparql11-protocol/ — query via GET, URL-encoded POST and direct
+POST; the dataset from default-graph-uri / named-graph-uri; results negotiated on Accept
+or chosen by a `format` parameter; a service description when no query is given.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.exceptions import HTTPException, NotAcceptable
+
+from . import guard, negotiate
+from .formats import BY_NAME, Format, formats_of_kind, lookup
+from .store.base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
+from .vocab import BASE_IRI, Graphs
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+RESULT_FORMATS = formats_of_kind("results")
+GRAPH_FORMATS = formats_of_kind("graph", "dataset")
+DESCRIPTION_FORMATS = (*formats_of_kind("graph"), BY_NAME["html"])
+TRUNCATED_HEADER = "NZSA-Results-Truncated"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Expose-Headers": f"{TRUNCATED_HEADER}, Warning, Content-Type",
+}
+
+bp = Blueprint("sparql", __name__)
+
+
+@dataclass(frozen=True)
+class Params:
+    """The protocol parameters of one request."""
+
+    query: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    format: str | None = None
+
+
+def read_params(method: str, mimetype: str, args: MultiDict, form: MultiDict, body) -> Params:
+    """Read the protocol parameters, refusing updates and malformed requests (2.1, 2.2)."""
+    if method == "POST":
+        if mimetype == "application/sparql-update":
+            raise guard.Refused(403, "This endpoint is read-only: SPARQL Update is refused.")
+        if mimetype == "application/x-www-form-urlencoded":
+            values = MultiDict([*args.items(multi=True), *form.items(multi=True)])
+            queries = values.getlist("query")
+        elif mimetype == "application/sparql-query":
+            values = args
+            queries = [body()] + args.getlist("query")
+        else:
+            raise guard.Refused(
+                415,
+                "POST a query as application/sparql-query or application/x-www-form-urlencoded.",
+            )
+    else:
+        values, queries = args, args.getlist("query")
+    if values.getlist("update"):
+        if queries:
+            raise guard.Refused(400, "A request may carry a query or an update, not both.")
+        raise guard.Refused(403, "This endpoint is read-only: SPARQL Update is refused.")
+    if len(queries) > 1:
+        raise guard.Refused(400, "Give exactly one query parameter.")
+    if method == "POST" and not queries:
+        raise guard.Refused(400, "The request carries no query.")
+    return Params(
+        query=queries[0] if queries else None,
+        default_graphs=tuple(values.getlist("default-graph-uri")),
+        named_graphs=tuple(values.getlist("named-graph-uri")),
+        format=values.get("format") or None,
+    )
+
+
+def choose_format(
+    offered: tuple[Format, ...], format_param: str | None, accept: MIMEAccept, has_accept: bool
+) -> Format:
+    """Pick the format the `format` parameter names, else the one `Accept` prefers (or 406)."""
+    if format_param:
+        chosen = lookup(format_param, offered)
+        if chosen is None:
+            raise negotiate.NoAcceptableFormat(offered)
+        return chosen
+    return negotiate.choose(accept, has_accept, offered)
+
+
+def run_query(
+    store: Store, settings: Mapping[str, Any], params: Params, accept: MIMEAccept, has_accept: bool
+) -> QueryResponse:
+    """Check, negotiate and execute a public query; the store serialises the answer."""
+    form = guard.check_query(
+        params.query or "",
+        max_length=settings["MAX_QUERY_LENGTH"],
+        max_depth=settings["MAX_QUERY_DEPTH"],
+    )
+    offered = RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
+    result_format = choose_format(offered, params.format, accept, has_accept)
+    request = QueryRequest(
+        text=params.query,
+        form=form,
+        result_format=result_format,
+        default_graph_uris=params.default_graphs,
+        named_graph_uris=params.named_graphs,
+        timeout=settings["QUERY_TIMEOUT"],
+        max_results=settings["MAX_RESULTS"],
+    )
+    try:
+        return store.execute(request)
+    except QueryRejected as error:
+        raise QueryRejected(point_at(str(error), params.query)) from error
+
+
+def point_at(message: str, text: str) -> str:
+    """Add the query line a parser message ("error at LINE:COLUMN: ...") points at."""
+    found = re.match(r"error at (\d+):(\d+)", message)
+    lines = text.splitlines()
+    if not found or not 0 < int(found.group(1)) <= len(lines):
+        return message
+    line, column = int(found.group(1)), int(found.group(2))
+    return f"{message}\n{lines[line - 1]}\n{' ' * max(column - 1, 0)}^"
+
+
+def service_description(base_iri: str) -> Graph:
+    """Describe the endpoint (SPARQL 1.1 Service Description), linking the VoID."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    endpoint = URIRef(base_iri + "sparql")
+    dataset, default_graph = BNode(), BNode()
+    graph.add((endpoint, RDF.type, SD.Service))
+    graph.add((endpoint, SD.endpoint, endpoint))
+    graph.add((endpoint, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((endpoint, SD.feature, SD.UnionDefaultGraph))
+    for fmt in RESULT_FORMATS + GRAPH_FORMATS:
+        graph.add((endpoint, SD.resultFormat, URIRef(_format_iri(fmt))))
+    graph.add((endpoint, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, RDFS.seeAlso, URIRef(base_iri + "void")))
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    graph.add((default_graph, RDFS.comment, Literal("The union of the named graphs.", lang="en")))
+    for name in (Graphs.ONTOLOGY, Graphs.DATA, Graphs.INFERRED, Graphs.SHAPES):
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(str(name).replace(BASE_IRI, base_iri, 1))))
+    return graph
+
+
+def _format_iri(fmt: Format) -> str:
+    # The W3C format IRIs (https://www.w3.org/ns/formats/), as pyoxigraph knows them.
+    if fmt.kind == "results":
+        return ox.QueryResultsFormat.from_media_type(fmt.media_type).iri
+    return ox.RdfFormat.from_media_type(fmt.media_type).iri
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def endpoint() -> Response:
+    """Answer a SPARQL query, or describe the service when none is given."""
+    settings, store = current_app.config, current_app.extensions["nzsa"].store
+    params = read_params(
+        request.method,
+        request.mimetype,
+        request.args,
+        request.form if request.mimetype == "application/x-www-form-urlencoded" else MultiDict(),
+        lambda: request.get_data(as_text=True),
+    )
+    has_accept = "Accept" in request.headers
+    if params.query is None:
+        return describe_service(settings["BASE_IRI"], params.format, has_accept)
+    answer = run_query(store, settings, params, request.accept_mimetypes, has_accept)
+    response = Response(answer.body, mimetype=answer.result_format.media_type)
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+        response.headers["Warning"] = (
+            f'199 nzsa "Results truncated at {settings["MAX_RESULTS"]}; '
+            'add LIMIT and OFFSET to page through them"'
+        )
+    return response
+
+
+def describe_service(base_iri: str, format_param: str | None, has_accept: bool) -> Response:
+    """Send the service description, or the query page to a browser."""
+    fmt = choose_format(DESCRIPTION_FORMATS, format_param, request.accept_mimetypes, has_accept)
+    if fmt.kind == "page":
+        page = render_template("sparql.html", endpoint=base_iri + "sparql", formats=RESULT_FORMATS)
+        return Response(page, mimetype="text/html")
+    body = service_description(base_iri).serialize(format=fmt.rdflib_format)
+    return Response(body, mimetype=fmt.media_type)
+
+
+@bp.after_request
+def add_headers(response: Response) -> Response:
+    """Allow cross-origin reads and say that answers vary by Accept."""
+    response.headers.update(CORS_HEADERS)
+    response.vary.add("Accept")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def error_response(status: int, message: str, accept: MIMEAccept) -> Response:
+    """Write an error as text, JSON or HTML, escaping whatever the client sent."""
+    kind = accept.best_match(["text/plain", "application/json", "text/html"], "text/plain")
+    if kind == "application/json":
+        body = json.dumps({"status": status, "error": message})
+        # Escape markup characters too, so no sniffing client can read the body as HTML.
+        body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    elif kind == "text/html":
+        body = render_template("sparql_error.html", status=status, message=message)
+    else:
+        body = html.escape(message, quote=False) + "\n"
+    response = Response(body, status=status, mimetype=kind)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.errorhandler(guard.Refused)
+def refused(error: guard.Refused) -> Response:
+    return error_response(error.status, error.message, request.accept_mimetypes)
+
+
+@bp.errorhandler(QueryRejected)
+def rejected(error: QueryRejected) -> Response:
+    return error_response(400, f"Malformed query: {error}", request.accept_mimetypes)
+
+
+@bp.errorhandler(QueryTimeout)
+def timed_out(error: QueryTimeout) -> Response:
+    limit = current_app.config["QUERY_TIMEOUT"]
+    message = (
+        f"Query timeout: {error}; the limit is {limit:g} s and the query's work was stopped. "
+        "Narrow the patterns or add LIMIT."
+    )
+    return error_response(503, message, request.accept_mimetypes)
+
+
+@bp.errorhandler(StoreError)
+def store_failed(error: StoreError) -> Response:
+    current_app.logger.error("store error: %s", error)
+    return error_response(500, f"The store failed to answer: {error}", request.accept_mimetypes)
+
+
+@bp.errorhandler(NotAcceptable)
+def not_acceptable(error: NotAcceptable) -> Response:
+    offered = getattr(error, "offered", ())
+    listing = ", ".join(f.media_type for f in offered)
+    message = f"No acceptable format. Available: {listing}."
+    return error_response(406, message, request.accept_mimetypes)
+
+
+@bp.app_errorhandler(413)
+def too_large(error: HTTPException) -> Response:
+    limit = current_app.config["MAX_BODY_BYTES"]
+    return error_response(
+        413, f"The request body is larger than {limit} bytes.", request.accept_mimetypes
+    )
