@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import config, sparql
+from . import config, pages, sparql
 from .store import open_store
 from .store.base import Store
 
@@ -41,4 +41,5 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
 
     # Blueprints register here, one line each.
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(pages.blueprint)
     return app
