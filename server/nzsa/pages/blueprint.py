@@ -1,0 +1,12 @@
+"""The pages blueprint: HTML for people, its templates and its static assets."""
+
+from flask import Blueprint
+
+# Templates live under templates/pages/ so their names cannot shadow other blueprints'.
+blueprint = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/pages",
+)

@@ -1,0 +1,71 @@
+"""Fetch what a resource page needs beyond describe(): facts, evidence, neighbours' names."""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import Graph, URIRef
+
+from ..store.base import Store
+from .site import bind
+
+# The resource, what points at it, the qualified facts it takes part in, and the
+# evidence of both; `?this` is bound by the store, never pasted into the text.
+STRUCTURE = """
+PREFIX nzsa: <https://w3id.org/nzsa/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT { ?s ?p ?o } WHERE {
+  #bindings
+  { ?this ?p ?o . BIND(?this AS ?s) }
+  UNION { ?s ?p ?this }
+  UNION { ?this nzsa:evidence ?s . ?s ?p ?o }
+  UNION { ?s ?x ?this . ?s a/rdfs:subClassOf* ?root . ?s ?p ?o
+          VALUES ?root { nzsa:Fact org:Membership } }
+  UNION { ?f ?x ?this . ?f a/rdfs:subClassOf* ?root . ?f nzsa:evidence ?s . ?s ?p ?o
+          VALUES ?root { nzsa:Fact org:Membership } }
+}
+"""
+
+# Names, types and addresses of the resources a page mentions, listed in VALUES.
+NEIGHBOURS = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+CONSTRUCT { ?n ?p ?o } WHERE {
+  VALUES ?n { %s }
+  VALUES ?p { skos:prefLabel rdfs:label dcterms:title schema:name schema:url rdf:type
+              dcterms:publisher rdfs:subClassOf }
+  ?n ?p ?o
+}
+"""
+
+# IRIs that are safe to write between angle brackets (RFC 3987 minus what SPARQL forbids).
+SAFE_IRI = re.compile(r'[^\s<>"{}|^`\\]+')
+
+
+def _iri_list(nodes) -> str:
+    return " ".join(f"<{n}>" for n in sorted(nodes) if SAFE_IRI.fullmatch(str(n)))
+
+
+def context(store: Store, iri: URIRef) -> Graph:
+    """Return the triples a page about `iri` shows, with the names of all it mentions."""
+    graph = store.construct(bind(STRUCTURE, this=iri))
+    mentioned = {term for triple in graph for term in triple if isinstance(term, URIRef)}
+    mentioned.add(iri)
+    graph += neighbours(store, mentioned)
+    # Classes' and sources' own names come one step further out.
+    further = {o for s, p, o in graph if isinstance(o, URIRef) and o not in mentioned}
+    if further:
+        graph += neighbours(store, further)
+    return graph
+
+
+def neighbours(store: Store, nodes) -> Graph:
+    """Return the names, types and addresses of `nodes`."""
+    listed = _iri_list(nodes)
+    if not listed:
+        return Graph()
+    return store.construct(NEIGHBOURS % listed)

@@ -1,0 +1,227 @@
+"""Turn the triples about one resource into what its page shows, in reading order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS, XSD
+
+from ..vocab import NZSA, ORG, PROV, SCHEMA
+from . import terms
+from .site import href, segment
+
+NAMES = {SKOS.prefLabel, SKOS.altLabel, NZSA.formerName, RDFS.label, DCTERMS.title, SCHEMA.name}
+DESCRIPTIONS = (DCTERMS.description, SKOS.definition, RDFS.comment, SCHEMA.description)
+NOTES = {SKOS.editorialNote, SKOS.note, SKOS.scopeNote, SKOS.historyNote}
+EXTERNAL = {SKOS.exactMatch, SKOS.closeMatch, OWL.sameAs, RDFS.seeAlso, SCHEMA.sameAs}
+EVIDENCE = {NZSA.evidence, PROV.wasDerivedFrom}
+DATES = (NZSA.startDate, NZSA.endDate, NZSA.date, NZSA.asOf, NZSA.temporalQualifier)
+FACT_ROOTS = {NZSA.Fact, ORG.Membership}
+DATE_TYPES = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.dateTime}
+
+
+@dataclass
+class Value:
+    """One object or subject on a page: a linked resource or a literal."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    lang: str | None = None
+    kind: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class Evidence:
+    quote: str
+    source: Value | None
+    page_url: str | None
+
+
+@dataclass
+class Fact:
+    """A qualified relation node, seen from one of its participants."""
+
+    iri: str
+    kind: str
+    href: str | None
+    others: list[tuple[str, Value]]
+    qualifiers: list[tuple[str, Value]]
+    evidence: list[Evidence]
+
+
+@dataclass
+class Row:
+    """One property (or inverse property) and its values."""
+
+    predicate: str
+    label: str
+    href: str | None
+    values: list[Value]
+
+
+@dataclass
+class Page:
+    iri: str
+    label: str
+    types: list[Value]
+    descriptions: list[str]
+    alt_names: list[str]
+    former_names: list[str]
+    notes: list[str]
+    dates: list[tuple[str, str]]
+    relations: list[Row]
+    attributes: list[Row]
+    incoming: list[Row]
+    facts: list[Fact]
+    evidence: list[Evidence]
+    external: list[Value]
+    is_fact: bool
+
+
+def _english_first(values) -> list[str]:
+    values = sorted(values, key=lambda v: (not (v.language or "en").startswith("en"), str(v)))
+    return [str(v) for v in values]
+
+
+def value(graph: Graph, term) -> Value:
+    """Return how a term is shown: a resource by its label and link, a literal as written."""
+    if isinstance(term, Literal):
+        if term.datatype in DATE_TYPES:
+            return Value(terms.show_date(term))
+        if term.datatype == XSD.anyURI:
+            return Value(str(term), href=str(term))
+        return Value(str(term), lang=term.language)
+    if isinstance(term, BNode):
+        return Value(terms.label(graph, term, fallback=False) or "(unnamed node)")
+    return Value(terms.label(graph, term), href=href(term), iri=str(term), kind=segment(term))
+
+
+def _classes(graph: Graph, node) -> set:
+    """Return a node's types and, as far as the graph knows, their superclasses."""
+    seen, todo = set(), list(graph.objects(node, RDF.type))
+    while todo:
+        cls = todo.pop()
+        if cls not in seen:
+            seen.add(cls)
+            todo.extend(graph.objects(cls, RDFS.subClassOf))
+    return seen
+
+
+def is_fact(graph: Graph, node) -> bool:
+    return bool(_classes(graph, node) & FACT_ROOTS)
+
+
+def evidence(graph: Graph, node) -> list[Evidence]:
+    """Return the quotes and sources a fact or entity rests on."""
+    found = []
+    for prop in EVIDENCE:
+        for item in graph.objects(node, prop):
+            quote = graph.value(item, NZSA.quote) or graph.value(item, PROV.value)
+            if quote is None:
+                continue
+            source = graph.value(item, PROV.wasQuotedFrom)
+            page_url = graph.value(source, SCHEMA.url) if source is not None else None
+            found.append(
+                Evidence(
+                    str(quote),
+                    value(graph, source) if source is not None else None,
+                    str(page_url) if page_url else None,
+                )
+            )
+    return sorted(found, key=lambda e: e.quote)
+
+
+def _kind(graph: Graph, node) -> str:
+    """Return the most specific type label of a fact node (a class the ontology names)."""
+    own = [t for t in graph.objects(node, RDF.type) if str(t).startswith(str(NZSA))]
+    candidates = own or list(graph.objects(node, RDF.type))
+    return terms.label(graph, sorted(candidates)[0]) if candidates else "fact"
+
+
+def fact(graph: Graph, node, this) -> Fact:
+    """Return a fact node as seen from `this`: the other parties and the qualifiers."""
+    others, qualifiers = [], []
+    for p, o in sorted(graph.predicate_objects(node)):
+        if p == RDF.type or p in EVIDENCE or o == this:
+            continue
+        pair = (terms.label(graph, p), value(graph, o))
+        is_party = isinstance(o, URIRef) and segment(o) not in (None, "role", "area", "source")
+        (others if is_party else qualifiers).append(pair)
+    return Fact(
+        str(node), _kind(graph, node), href(node), others, qualifiers, evidence(graph, node)
+    )
+
+
+def _rows(graph: Graph, pairs, label_of) -> list[Row]:
+    by_predicate: dict = {}
+    for predicate, term in pairs:
+        by_predicate.setdefault(predicate, []).append(term)
+    rows = [
+        Row(
+            str(p),
+            label_of(p),
+            href(p),
+            sorted((value(graph, t) for t in ts), key=lambda v: v.text.lower()),
+        )
+        for p, ts in by_predicate.items()
+    ]
+    return sorted(rows, key=lambda r: r.label.lower())
+
+
+def build(graph: Graph, iri: URIRef) -> Page:
+    """Return the page of `iri` from the triples in `graph`."""
+    outgoing = [(p, o) for p, o in graph.predicate_objects(iri)]
+    incoming = [(p, s) for s, p in graph.subject_predicates(iri)]
+    fact_nodes = sorted({s for p, s in incoming if is_fact(graph, s)})
+    facts = {node: fact(graph, node, iri) for node in fact_nodes}
+
+    skip = NAMES | set(DESCRIPTIONS) | NOTES | EXTERNAL | EVIDENCE | set(DATES) | {RDF.type}
+    relations = [(p, o) for p, o in outgoing if p not in skip and not isinstance(o, Literal)]
+    attributes = [(p, o) for p, o in outgoing if p not in skip and isinstance(o, Literal)]
+    plain_incoming = [
+        (p, s)
+        for p, s in incoming
+        if s not in facts and p not in EVIDENCE and not isinstance(s, BNode)
+    ]
+
+    def plabel(p):
+        return terms.label(graph, p)
+
+    page = Page(
+        iri=str(iri),
+        label=terms.label(graph, iri),
+        types=sorted((value(graph, t) for t in graph.objects(iri, RDF.type)), key=lambda v: v.text),
+        descriptions=[d for p in DESCRIPTIONS for d in _english_first(graph.objects(iri, p))],
+        alt_names=_english_first(graph.objects(iri, SKOS.altLabel)),
+        former_names=_english_first(graph.objects(iri, NZSA.formerName)),
+        notes=[n for p in sorted(NOTES) for n in _english_first(graph.objects(iri, p))],
+        dates=[(plabel(p), value(graph, o).text) for p in DATES for o in graph.objects(iri, p)],
+        relations=_rows(graph, relations, plabel),
+        attributes=_rows(graph, attributes, plabel),
+        incoming=_rows(graph, plain_incoming, lambda p: terms.inverse(p, plabel(p))),
+        facts=[],
+        evidence=evidence(graph, iri),
+        external=sorted(
+            (value(graph, o) for p in EXTERNAL for o in graph.objects(iri, p)),
+            key=lambda v: v.text,
+        ),
+        is_fact=is_fact(graph, iri),
+    )
+    page.alt_names = [n for n in page.alt_names if n not in page.former_names]
+    _attach(page, facts)
+    return page
+
+
+def _attach(page: Page, facts: dict) -> None:
+    """Show each fact beside the link it qualifies; list the rest on their own."""
+    used = set()
+    for row in page.relations + page.incoming:
+        for item in row.values:
+            for node, f in facts.items():
+                if any(v.iri == item.iri for _, v in f.others):
+                    item.facts.append(f)
+                    used.add(node)
+    page.facts = [f for node, f in facts.items() if node not in used]

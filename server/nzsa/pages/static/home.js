@@ -1,0 +1,109 @@
+// The home page's pictures: New Zealand's network (vis-network) and the timeline
+// (vis-timeline), drawn from JSON the server embeds; each item links to its page.
+(function () {
+  "use strict";
+
+  function data(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  // One colour per kind of resource (the IRI segment), readable on white.
+  var COLOURS = {
+    country: "#1f6f8b",
+    organisation: "#b5541c",
+    agency: "#6a4c93",
+    agreement: "#2e7d32",
+    programme: "#8d6e00",
+    fund: "#8d6e00",
+    operation: "#c62828",
+    meeting: "#00838f",
+    threat: "#5d4037",
+    other: "#555555",
+  };
+
+  function drawNetwork() {
+    var graph = data("network-data");
+    var host = document.getElementById("network");
+    if (!graph || !host || !window.vis || !graph.nodes.length) return;
+    var hrefs = {};
+    var nodes = graph.nodes.map(function (node) {
+      hrefs[node.id] = node.href;
+      var nz = /\/country\/new-zealand$/.test(node.id);
+      return {
+        id: node.id,
+        label: node.label,
+        title: node.label + " (" + node.group + ")",
+        shape: nz ? "star" : "dot",
+        size: nz ? 28 : 14,
+        color: COLOURS[node.group] || COLOURS.other,
+        font: { size: nz ? 18 : 13, color: "#1b1b1b", strokeWidth: 3, strokeColor: "#ffffff" },
+      };
+    });
+    var edges = graph.edges.map(function (edge) {
+      return {
+        from: edge.from,
+        to: edge.to,
+        title: edge.label,
+        color: { color: "#9aa5b1", highlight: "#1f6f8b" },
+      };
+    });
+    var network = new vis.Network(
+      host,
+      { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) },
+      {
+        physics: { stabilization: { iterations: 200 }, barnesHut: { springLength: 140 } },
+        interaction: { hover: true, keyboard: { enabled: true, bindToWindow: false } },
+      }
+    );
+    network.on("click", function (event) {
+      if (event.nodes.length && hrefs[event.nodes[0]]) window.location.href = hrefs[event.nodes[0]];
+    });
+    host.dataset.nodes = String(nodes.length);
+    window.nzsaNetwork = network;
+  }
+
+  function drawTimeline() {
+    var items = data("timeline-data");
+    var host = document.getElementById("timeline");
+    if (!items || !host || !window.vis || !items.length) return;
+    var today = new Date().toISOString().slice(0, 10);
+    var groups = {};
+    var shown = items.map(function (item) {
+      groups[item.group] = item.kind;
+      var ongoing = !item.end && /–\s*ongoing$/.test(item.when);
+      return {
+        id: item.id,
+        content: item.content,
+        title: item.content + ": " + item.when,
+        start: item.start,
+        end: item.end || (ongoing ? today : undefined),
+        type: item.end || ongoing ? "range" : "point",
+        group: item.group,
+        className: "kind-" + item.group,
+      };
+    });
+    var timeline = new vis.Timeline(
+      host,
+      new vis.DataSet(shown),
+      new vis.DataSet(
+        Object.keys(groups).map(function (g) {
+          return { id: g, content: groups[g] };
+        })
+      ),
+      { stack: true, zoomable: true, horizontalScroll: true, zoomKey: "ctrlKey", margin: { item: 6 } }
+    );
+    var hrefs = {};
+    items.forEach(function (item) {
+      hrefs[item.id] = item.href;
+    });
+    timeline.on("select", function (event) {
+      if (event.items.length && hrefs[event.items[0]]) window.location.href = hrefs[event.items[0]];
+    });
+    host.dataset.items = String(shown.length);
+    window.nzsaTimeline = timeline;
+  }
+
+  drawNetwork();
+  drawTimeline();
+})();

@@ -1,0 +1,23 @@
+"""Browse any resource in the store by IRI (`/page?iri=`), ours or reused vocabularies'."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from rdflib import Graph, URIRef
+
+from .blueprint import blueprint
+from .resource import render_resource_page
+from .site import bind, store
+
+KNOWN = "SELECT ?p WHERE {\n#bindings\n{ ?this ?p ?o } UNION { ?s ?p ?this } } LIMIT 1"
+
+
+@blueprint.get("/page")
+def page():
+    """Show the page of any IRI the store mentions; 404 for one it does not."""
+    iri = request.args.get("iri", "")
+    if not iri.startswith(("http://", "https://")):
+        abort(404)
+    if not store().select(bind(KNOWN, this=URIRef(iri))):
+        abort(404)
+    return render_resource_page(Graph(), URIRef(iri)), 200, {"Vary": "Accept"}
