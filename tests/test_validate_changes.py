@@ -6,13 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
-
 from nzsa.load import parse_file, project_root, sources_from_paths
 from nzsa.validate import validate
 from nzsa.vocab import ID, NZSA
+from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "validate" / "project"
 BUNDLED = project_root()

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 
-from .findings import ERROR, INFO, WARNING, Finding, Report
+from ..load import skolem_names
+from ..vocab import GENID
+from .findings import ERROR, INFO, STAGES, WARNING, Finding, Report
 from .show import Shower
 
 # Our own constraint components, for findings that do not come from a SHACL shape.
@@ -59,7 +61,9 @@ def format_text(report: Report) -> str:
     for file in sorted(by_file):
         lines.append(file or "(no file)")
         by_subject: dict[str, list[Finding]] = defaultdict(list)
-        for finding in sorted(by_file[file], key=lambda f: (f.line or 0, f.stage, f.message)):
+        for finding in sorted(
+            by_file[file], key=lambda f: (f.line or 0, STAGES.index(f.stage), f.message)
+        ):
             where = f"line {finding.line}" if finding.line else ""
             subject = show(finding.subject)
             by_subject[", ".join(x for x in (subject, where) if x) or "-"].append(finding)
@@ -147,9 +151,23 @@ def report_graph(report: Report) -> Graph:
     return graph
 
 
+def _name_data_blank_nodes(graph: Graph, report: Report) -> None:
+    """Show focus nodes and values that are blank nodes of the data by their build IRIs."""
+    if report.project is None:
+        return
+    names = skolem_names(report.project.asserted)
+    for predicate in (SH.focusNode, SH.value):
+        for result, node in list(graph.subject_objects(predicate)):
+            if isinstance(node, BNode) and node in names:
+                graph.set((result, predicate, names[node]))
+    graph.bind("genid", GENID)
+
+
 def format_turtle(report: Report) -> str:
     """Serialise the validation report as Turtle."""
-    return report_graph(report).serialize(format="turtle")
+    graph = report_graph(report)
+    _name_data_blank_nodes(graph, report)
+    return graph.serialize(format="turtle")
 
 
 FORMATTERS = {"text": format_text, "github": format_github, "turtle": format_turtle}

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from rdflib import URIRef
+from rdflib import OWL, URIRef
 
 from ..load import Project
 from ..vocab import BASE_IRI
 from .findings import ERROR, Finding
 from .locate import Locator
 from .show import Shower
+
+# Objects that name versions or other documents of the ontology, not things described.
+NOT_REFERENCES = frozenset(
+    {
+        OWL.versionIRI,
+        OWL.priorVersion,
+        OWL.backwardCompatibleWith,
+        OWL.incompatibleWith,
+        OWL.imports,
+    }
+)
 
 
 def check_references(project: Project, locator: Locator) -> list[Finding]:
@@ -20,6 +31,8 @@ def check_references(project: Project, locator: Locator) -> list[Finding]:
         show = Shower(graph)
         seen = set()
         for s, p, o in sorted(graph):
+            if p in NOT_REFERENCES:
+                continue
             dangling = isinstance(o, URIRef) and o.startswith(BASE_IRI) and o not in described
             if dangling and (s, o) not in seen:
                 seen.add((s, o))
