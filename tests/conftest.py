@@ -1,0 +1,221 @@
+"""Shared fixtures: a small test dataset, the app, and real servers on loopback.
+
+`nzsa_server(build_dir, **settings)` starts `nzsa serve` as a subprocess the way the
+README says, on a free loopback port, and waits until it answers; `oxigraph_server`
+runs a real `oxigraph serve-read-only` for the remote back end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from nzsa.app import create_app
+
+VENV_BIN = Path(sys.executable).parent
+NZSA = str(VENV_BIN / "nzsa")
+OXIGRAPH = str(VENV_BIN / "oxigraph")
+REQUEST_TIMEOUT = 10  # seconds; every request a test makes is bounded
+
+BASE = "https://w3id.org/nzsa/"
+GRAPH = BASE + "graph/"
+ID = BASE + "id/"
+ONT = BASE + "ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SH = "http://www.w3.org/ns/shacl#"
+OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
+
+COUNTRIES = ("new-zealand", "australia", "fiji", "samoa", "tonga", "japan")
+ORGANISATIONS = ("asean-regional-forum", "pacific-islands-forum", "five-power-defence")
+
+
+def _quad(s: str, p: str, o: str, graph: str) -> str:
+    return f"{s} {p} {o} <{GRAPH}{graph}> .\n"
+
+
+def fixture_nquads() -> str:
+    """Return a small dataset in the build's layout: four named graphs, some facts."""
+    lines = [
+        _quad(f"<{ONT}State>", f"<{RDF_TYPE}>", f"<{OWL_CLASS}>", "ontology"),
+        _quad(f"<{ONT}State>", f"<{RDFS_LABEL}>", '"State"@en', "ontology"),
+        _quad(f"<{ONT}Organisation>", f"<{RDFS_LABEL}>", '"Organisation"@en', "ontology"),
+        _quad(f"<{BASE}shapes#StateShape>", f"<{RDF_TYPE}>", f"<{SH}NodeShape>", "shapes"),
+    ]
+    for slug in COUNTRIES:
+        iri = f"<{ID}country/{slug}>"
+        label = slug.replace("-", " ").title()
+        lines.append(_quad(iri, f"<{RDF_TYPE}>", f"<{ONT}State>", "data"))
+        lines.append(_quad(iri, f"<{SKOS}prefLabel>", f'"{label}"@en', "data"))
+        for org in ORGANISATIONS:
+            lines.append(_quad(iri, "<http://www.w3.org/ns/org#memberOf>",
+                               f"<{ID}organisation/{org}>", "inferred"))  # fmt: skip
+    for org in ORGANISATIONS:
+        iri = f"<{ID}organisation/{org}>"
+        lines.append(_quad(iri, f"<{RDF_TYPE}>", f"<{ONT}Organisation>", "data"))
+        label = org.replace("-", " ").title()
+        lines.append(_quad(iri, f"<{SKOS}prefLabel>", f'"{label}"@en', "data"))
+    lines.append(
+        _quad(f"<{ID}country/fiji>", f"<{SKOS}altLabel>", '"Viti \\"quoted\\"\\ttab"@en', "data")
+    )
+    return "".join(lines)
+
+
+def write_fixture_build(directory: Path) -> Path:
+    """Write the fixture dataset as a build directory (nzsa.nq) and return it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "nzsa.nq").write_text(fixture_nquads(), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory) -> Path:
+    """A build directory holding the small fixture dataset."""
+    return write_fixture_build(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def fixture_triple_count() -> int:
+    return fixture_nquads().count("\n")
+
+
+@pytest.fixture()
+def make_app(fixture_build) -> Iterator[Callable]:
+    """Create apps on the fixture build with setting overrides; close their stores after."""
+    apps = []
+
+    def make(**overrides):
+        app = create_app({"BUILD_DIR": str(fixture_build), "TESTING": True, **overrides})
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["nzsa"].store.close()
+
+
+@pytest.fixture()
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Running:
+    """A server process started by a test, and where it answers."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        # The server runs in its own session: signal the group (master, workers, executors).
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+    else:
+        # The master is gone; make sure nothing it started is left either.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_until_answers(url: str, process: subprocess.Popen, log: Path, seconds=60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+        except requests.Timeout:
+            continue
+    raise RuntimeError(f"server did not answer at {url} within {seconds} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def nzsa_server(tmp_path_factory) -> Iterator[Callable[..., Running]]:
+    """Start `nzsa serve` on a build directory with NZSA_* settings; stopped at the end."""
+    started: list[subprocess.Popen] = []
+
+    def start(build_dir: Path, *args: str, **settings) -> Running:
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NZSA_")}
+        env.update({"NZSA_BUILD_DIR": str(build_dir), "NZSA_PORT": str(port),
+                    "NZSA_HOST": "127.0.0.1", "NZSA_REBUILD": "never"})  # fmt: skip
+        env.update({"NZSA_" + k: str(v) for k, v in settings.items()})
+        log = tmp_path_factory.mktemp("serve") / "serve.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [NZSA, "serve", *args], env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        started.append(process)
+        url = f"http://127.0.0.1:{port}/"
+        _wait_until_answers(url + "sparql", process, log)
+        return Running(url, process, log)
+
+    yield start
+    for process in started:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def server(nzsa_server, fixture_build) -> Running:
+    """One `nzsa serve` on the fixture data with a short query time limit (2 s)."""
+    return nzsa_server(fixture_build, QUERY_TIMEOUT=2, WORKERS=2, THREADS=4, EXECUTORS=2)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory, fixture_build) -> Iterator[str]:
+    """Run `oxigraph serve-read-only` on the fixture data; yield its query endpoint URL."""
+    location = tmp_path_factory.mktemp("oxigraph") / "db"
+    subprocess.run(
+        [OXIGRAPH, "load", "--location", str(location), "--file", str(fixture_build / "nzsa.nq")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    port = free_port()
+    log = tmp_path_factory.mktemp("oxigraph-log") / "oxigraph.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [OXIGRAPH, "serve-read-only", "--location", str(location),
+             "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "5"],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    endpoint = f"http://127.0.0.1:{port}/query"
+    try:
+        _wait_until_answers(endpoint + "?query=ASK%7B%7D", process, log, seconds=30)
+        yield endpoint
+    finally:
+        _stop(process)
