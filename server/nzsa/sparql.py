@@ -22,14 +22,15 @@ from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
 from . import guard, negotiate
-from .formats import BY_NAME, Format, formats_of_kind, lookup
+from .formats import Format, formats_of_kind, lookup
 from .store.base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
 from .vocab import BASE_IRI, Graphs
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RESULT_FORMATS = formats_of_kind("results")
 GRAPH_FORMATS = formats_of_kind("graph", "dataset")
-DESCRIPTION_FORMATS = (*formats_of_kind("graph"), BY_NAME["html"])
+# Browsers asking for /sparql get the query editor from the pages blueprint instead.
+DESCRIPTION_FORMATS = formats_of_kind("graph")
 TRUNCATED_HEADER = "NZSA-Results-Truncated"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -192,11 +193,8 @@ def endpoint() -> Response:
 
 
 def describe_service(base_iri: str, format_param: str | None, has_accept: bool) -> Response:
-    """Send the service description, or the query page to a browser."""
+    """Send the service description in the RDF format negotiated."""
     fmt = choose_format(DESCRIPTION_FORMATS, format_param, request.accept_mimetypes, has_accept)
-    if fmt.kind == "page":
-        page = render_template("sparql.html", endpoint=base_iri + "sparql", formats=RESULT_FORMATS)
-        return Response(page, mimetype="text/html")
     body = service_description(base_iri).serialize(format=fmt.rdflib_format)
     return Response(body, mimetype=fmt.media_type)
 
