@@ -84,6 +84,17 @@ class FileIndex:
                 return self.line_of(owner)
         return None
 
+    def line_of_value(self, subject: Node, value: Node) -> int | None:
+        """Return the line, at or after where `subject` is described, that mentions `value`."""
+        start = self.line_of(subject)
+        if start is None or not isinstance(value, URIRef):
+            return start
+        spellings = self.names(value)
+        for number in range(start, len(self.lines) + 1):
+            if any(_mentions(self.lines[number - 1], spelling) for spelling in spellings):
+                return number
+        return start
+
 
 def _mentions(line: str, spelling: str) -> bool:
     at = line.find(spelling)
