@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import config, pages, sparql
+from . import config, linkeddata, pages, sparql
 from .store import open_store
 from .store.base import Store
 
@@ -25,6 +25,8 @@ class Publisher:
 def create_app(overrides: dict[str, Any] | None = None, store: Store | None = None) -> Flask:
     """Create the publisher: defaults, then NZSA_* variables, then `overrides`."""
     app = Flask(__name__)
+    # A doubled slash is not ours to tidy: answer 404 rather than redirect (`//etc/passwd`).
+    app.url_map.merge_slashes = False
     app.config.update(config.defaults())
     app.config.update(config.from_environment())
     app.config.update(overrides or {})
@@ -42,4 +44,5 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     # Blueprints register here, one line each.
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.blueprint)
+    linkeddata.register(app)
     return app

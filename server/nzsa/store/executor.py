@@ -46,7 +46,7 @@ def run(store: ox.Store, request: dict) -> tuple:
         # SPARQL 1.1 Protocol 2.1.4: given graph IRIs make up the whole dataset.
         options["default_graph"] = [ox.NamedNode(iri) for iri in default]
         options["named_graphs"] = [ox.NamedNode(iri) for iri in named]
-    else:
+    elif request.get("union", True):
         options["use_default_graph_as_union"] = True
     try:
         result = store.query(request["text"], **options)

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
+from ..guard import keywords
 from .base import QueryRejected, QueryRequest, QueryResponse, Store, StoreError
 from .disk import ensure_store
 from .pool import ExecutorPool
@@ -52,6 +53,9 @@ class OxigraphStore(Store):
                 "default_graphs": list(request.default_graph_uris),
                 "named_graphs": list(request.named_graph_uris),
                 "max_results": request.max_results,
+                # A query's own FROM / FROM NAMED define its dataset (SPARQL 1.1, 13.2):
+                # the union default graph applies only to queries without them.
+                "union": "FROM" not in keywords(request.text),
             },
             request.timeout,
         )
