@@ -10,3 +10,9 @@ blueprint = Blueprint(
     static_folder="static",
     static_url_path="/static/pages",
 )
+
+
+@blueprint.app_template_filter("capfirst")
+def capfirst(text: str) -> str:
+    """Capitalise the first letter only ("international organisation" → "International …")."""
+    return text[:1].upper() + text[1:]

@@ -18,7 +18,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT { ?s ?p ?o } WHERE {
   #bindings
   { ?this ?p ?o . BIND(?this AS ?s) }
-  UNION { ?s ?p ?this }
+  UNION { ?s ?p ?this . BIND(?this AS ?o) }
   UNION { ?this nzsa:evidence ?s . ?s ?p ?o }
   UNION { ?s ?x ?this . ?s a/rdfs:subClassOf* ?root . ?s ?p ?o
           VALUES ?root { nzsa:Fact org:Membership } }

@@ -144,7 +144,9 @@ def _kind(graph: Graph, node) -> str:
 def fact(graph: Graph, node, this) -> Fact:
     """Return a fact node as seen from `this`: the other parties and the qualifiers."""
     others, qualifiers = [], []
-    for p, o in sorted(graph.predicate_objects(node)):
+    # Dates in their natural order (start before end), then the rest by property.
+    order = {p: i for i, p in enumerate(DATES)}
+    for p, o in sorted(graph.predicate_objects(node), key=lambda po: (order.get(po[0], 99), po)):
         if p == RDF.type or p in EVIDENCE or o == this:
             continue
         pair = (terms.label(graph, p), value(graph, o))

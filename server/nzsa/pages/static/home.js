@@ -63,6 +63,20 @@
     window.nzsaNetwork = network;
   }
 
+  function shift(isoDate, years) {
+    var date = new Date(isoDate);
+    date.setFullYear(date.getFullYear() + years);
+    return date;
+  }
+
+  function first(items) {
+    return items.map(function (item) { return item.start; }).sort()[0];
+  }
+
+  function last(items) {
+    return items.map(function (item) { return item.end || item.start; }).sort().pop();
+  }
+
   function drawTimeline() {
     var items = data("timeline-data");
     var host = document.getElementById("timeline");
@@ -91,7 +105,16 @@
           return { id: g, content: groups[g] };
         })
       ),
-      { stack: true, zoomable: true, horizontalScroll: true, zoomKey: "ctrlKey", margin: { item: 6 } }
+      {
+        stack: true,
+        zoomable: true,
+        horizontalScroll: true,
+        zoomKey: "ctrlKey",
+        margin: { item: 6 },
+        // Room either side, so that points' labels at the ends are not cut off.
+        start: shift(first(shown), -2),
+        end: shift(last(shown), 4),
+      }
     );
     var hrefs = {};
     items.forEach(function (item) {

@@ -1,0 +1,93 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against a real `nzsa serve`."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sample import write_build
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts" / "browser"
+# Quiet, offline, reproducible: no sandbox (containers), no GPU, no background traffic.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the browser tests where there is no browser, except in CI, where they must run."""
+    if CHROMIUM.exists() or os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def site(nzsa_server, tmp_path_factory) -> str:
+    """Return the root URL of `nzsa serve` on the sample build."""
+    build = write_build(tmp_path_factory.mktemp("sample-build"))
+    return nzsa_server(build, WORKERS=1, THREADS=8, EXECUTORS=1).url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """One browser tab on the site that records console errors and keeps screenshots."""
+
+    def __init__(self, page, root: str):
+        self.page, self.root, self.errors = page, root, []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("requestfailed", self._failed)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} at {message.location.get('url')}")
+
+    def _failed(self, request) -> None:
+        self.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    def open(self, path: str, status: int = 200):
+        response = self.page.goto(self.root + path, wait_until="load")
+        assert response is not None and response.status == status, (path, response.status)
+        return response
+
+    def shot(self, name: str) -> Path:
+        """Save a full-page screenshot as a test artefact and check the page stayed clean."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + ".png")
+        self.page.screenshot(path=str(path), full_page=True)
+        assert self.errors == [], self.errors
+        return path
+
+
+@pytest.fixture()
+def visit(browser, site) -> Iterator[Visit]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = Visit(context.new_page(), site)
+    tab.page.set_default_timeout(15_000)
+    yield tab
+    context.close()
+    assert tab.errors == [], tab.errors
