@@ -11,6 +11,7 @@ from rdflib.term import Node
 from . import addresses
 from .describe import Description, best_label
 from .formats import Format
+from .vocab import NZSA, PROV
 
 
 def rdf(graph: Graph, fmt: Format, context: dict | None = None, context_url: str = "") -> bytes:
@@ -76,4 +77,6 @@ def html_page(description: Description, alternates: list[tuple[str, Format]], pa
         view=HtmlView(description.graph),
         alternates=alternates,
         pages=pages,
+        NZSA=NZSA,
+        PROV=PROV,
     ).encode("utf-8")

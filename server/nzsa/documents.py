@@ -1,0 +1,128 @@
+"""The flow every Linked Data document shares: negotiate, validate, render once, send.
+
+A rendering is cached per (store version, external root, key, page, format), and its
+ETag is derived from the same values, so a revalidation answers 304 without rendering.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask, Response, abort, current_app, request
+
+from . import addresses, negotiate
+from .cache import RenderCache
+from .formats import Format
+from .prefixes import fact_segments, namespaces
+from .representation import alternates, conditional, fill, link, make_etag
+from .store.base import Store
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered body, and links only the rendering could know (next and previous pages)."""
+
+    body: bytes
+    links: tuple[str, ...] = ()
+
+
+class Documents:
+    """Per-app state of the Linked Data routes: the cache and per-version facts."""
+
+    def __init__(self, app: Flask):
+        self.cache = RenderCache(app.config["CACHE_ENTRIES"])
+        self._first_seen: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+
+    def last_modified(self, version: str, build_dir: Path | None) -> datetime:
+        """Return when this version of the data was built (else first served here)."""
+        dump = build_dir / "nzsa.nq" if build_dir else None
+        if dump is not None and dump.is_file():
+            return datetime.fromtimestamp(int(dump.stat().st_mtime), UTC)
+        with self._lock:
+            return self._first_seen.setdefault(version, datetime.now(UTC).replace(microsecond=0))
+
+
+def state() -> Documents:
+    """Return the current app's document state."""
+    return current_app.extensions["nzsa.documents"]
+
+
+def store() -> Store:
+    """Return the current app's store."""
+    return current_app.extensions["nzsa"].store
+
+
+def build_dir() -> Path | None:
+    """Return the build directory the app serves, if it has one."""
+    return getattr(current_app.extensions["nzsa"], "build_dir", None)
+
+
+def published_namespaces() -> dict[str, str]:
+    """Return the prefixes documents bind for this version of the data."""
+    key = (store().version(), "namespaces", addresses.base_iri())
+    return state().cache.get_or_make(
+        key, lambda: namespaces(addresses.base_iri(), fact_segments(store()))
+    )
+
+
+def context_url() -> str:
+    """Return the absolute URL of the published JSON-LD context at this server."""
+    return addresses.external("context.jsonld")
+
+
+def has_accept() -> bool:
+    """Return whether the request states any Accept preference."""
+    return bool(request.headers.get("Accept", "").strip())
+
+
+def page_number() -> int:
+    """Return the requested page of incoming links (1 when not given); 400 if malformed."""
+    text = request.args.get("page", "1")
+    if not text.isdigit() or int(text) < 1 or len(text) > 9:
+        abort(400, description="The page parameter must be a positive whole number.")
+    return int(text)
+
+
+def page_query(page: int) -> str:
+    """Return the query string that selects a page (none for the first)."""
+    return f"?page={page:d}" if page > 1 else ""
+
+
+def send(
+    key: str,
+    path: str,
+    fmt: Format | None,
+    offered: tuple[Format, ...],
+    make: Callable[[Format], Rendered | None],
+    page: int = 1,
+) -> Response:
+    """Send the document `path` (without suffix) in `fmt`, or negotiated when None."""
+    negotiated = fmt is None
+    if fmt is None:
+        fmt = negotiate.choose(request.accept_mimetypes, has_accept(), offered)
+    version = store().version()
+    root = addresses.root_url()
+    query = page_query(page)
+    links = alternates((addresses.external(path + f.suffix) + query, f) for f in offered)
+    # The permanent address of exactly what was asked for: generic or format-specific.
+    canonical = path if negotiated else path + fmt.suffix
+    links.append(link(addresses.base_iri() + canonical + query, "canonical"))
+    response = conditional(
+        make_etag(version, root, key, page, fmt.name),
+        state().last_modified(version, build_dir()),
+        links,
+        negotiated=negotiated,
+        content_location=addresses.external(path + fmt.suffix) + query if negotiated else None,
+        max_age=current_app.config["MAX_AGE"],
+    )
+    if response.status_code == 304:
+        return response
+    rendered = state().cache.get_or_make((version, root, key, page, fmt.name), lambda: make(fmt))
+    if rendered is None:
+        abort(404, description=f"Nothing is published at {request.path}.")
+    return fill(response, rendered.body, fmt, rendered.links)

@@ -1,0 +1,119 @@
+"""Thing IRIs answer 303 See Other; their documents are negotiated or take a suffix.
+
+    /id/<type>/<slug>               303 → /doc/<type>/<slug>   (a thing: not a document)
+    /doc/<type>/<slug>              negotiated on Accept (Vary: Accept, Content-Location)
+    /doc/<type>/<slug>.ttl|.jsonld|.rdf|.nt|.html   one representation
+    /.well-known/genid/<id>         303 → /doc/.well-known/genid/<id>  (skolemised nodes)
+
+W3C "Cool URIs for the Semantic Web" §4.3 (303 URIs forwarding to one generic document).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, redirect, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import addresses, discovery, documents, errors, ontology_docs, render
+from .describe import Description, describe, exists
+from .documents import Rendered
+from .negotiate import DOCUMENT_FORMATS, split_suffix
+from .prefixes import context_document
+from .representation import allow_cross_origin, link
+
+bp = Blueprint("linkeddata", __name__, template_folder="templates")
+bp.after_request(allow_cross_origin)
+
+
+def register(app: Flask) -> None:
+    """Register the Linked Data routes, their shared state, proxy handling and errors."""
+    app.extensions["nzsa.documents"] = documents.Documents(app)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Absolute URLs (Location, Link, Content-Location) must name the public host and
+        # scheme, so trust X-Forwarded-For/Proto/Host/Port/Prefix from this many proxies.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies,
+            x_prefix=proxies,
+        )  # fmt: skip
+    app.register_blueprint(bp)
+    app.register_blueprint(ontology_docs.bp)
+    app.register_blueprint(discovery.bp)
+    errors.register(app)
+
+
+def cached_description(thing: str, page: int) -> Description | None:
+    """Return the description of a thing path on one page, or None if it is unknown."""
+    iri = addresses.iri_for_path(thing)
+    store = documents.store()
+    key = (store.version(), "describe", str(iri), page)
+
+    def make() -> Description | None:
+        size = current_app.config["PAGE_SIZE"]
+        found = describe(store, iri, page, size, documents.published_namespaces())
+        if page > 1 and not found.incoming:
+            return None  # past the last page
+        return found if exists(found) else None
+
+    return documents.state().cache.get_or_make(key, make)
+
+
+def _see_other(thing: str) -> object:
+    name, fmt = split_suffix(thing, DOCUMENT_FORMATS)
+    if cached_description(name, 1) is None:
+        abort(404, description=f"Nothing is published at {request.path}.")
+    target = addresses.external(addresses.document_path(name) + (fmt.suffix if fmt else ""))
+    # Keep the query (a page number) on the way to the document.
+    query = request.query_string.decode("ascii", "replace")
+    response = redirect(target + ("?" + query if query else ""), code=303)
+    response.vary.add("Accept")
+    return response
+
+
+@bp.get("/id/<path:rest>")
+def thing(rest: str):
+    """Send a thing's IRI on to its document."""
+    return _see_other("id/" + rest)
+
+
+@bp.get("/.well-known/genid/<path:rest>")
+def skolem(rest: str):
+    """Send a skolemised node's IRI on to its document."""
+    return _see_other(".well-known/genid/" + rest)
+
+
+@bp.get("/doc/<path:rest>")
+def document(rest: str):
+    """Send the document about a thing, negotiated or in the format its suffix names."""
+    name, fmt = split_suffix("doc/" + rest, DOCUMENT_FORMATS)
+    thing_path = addresses.thing_path(name)
+    if thing_path is None:
+        abort(404, description=f"Nothing is published at {request.path}.")
+    page = documents.page_number()
+
+    def make(chosen) -> Rendered | None:
+        description = cached_description(thing_path, page)
+        if description is None:
+            return None
+        pages = _page_links(name + chosen.suffix if fmt else name, page, description)
+        if chosen.name == "html":
+            offered = [
+                (addresses.external(name + f.suffix) + documents.page_query(page), f)
+                for f in DOCUMENT_FORMATS
+            ]
+            body = render.html_page(description, offered, pages)
+        else:
+            context = context_document(documents.published_namespaces())["@context"]
+            body = render.rdf(description.graph, chosen, context, documents.context_url())
+        return Rendered(body, tuple(link(url, rel) for rel, url in pages.items()))
+
+    return documents.send(name, name, fmt, DOCUMENT_FORMATS, make, page)
+
+
+def _page_links(path: str, page: int, description: Description) -> dict[str, str]:
+    """Return the URLs of the previous and next pages of incoming links, where they exist."""
+    pages = {}
+    if page > 1:
+        pages["prev"] = addresses.external(path) + documents.page_query(page - 1)
+    if description.has_next:
+        pages["next"] = addresses.external(path) + documents.page_query(page + 1)
+    return pages
