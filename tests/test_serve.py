@@ -1,0 +1,76 @@
+"""`nzsa serve`: options from the settings table, gunicorn, refusing a bad or missing build."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import NZSA
+from nzsa import config, serve
+from nzsa.cli import make_parser
+
+
+def test_every_setting_is_an_option():
+    args = make_parser().parse_args(["serve"])
+    assert all(getattr(args, s.name) is None for s in config.SETTINGS)
+    options = [s.option for s in config.SETTINGS]
+    assert "--query-timeout" in options and "--remote-endpoint" in options
+    given = make_parser().parse_args(["serve", "--port", "9", "--query-timeout", "2.5"])
+    assert (given.PORT, given.QUERY_TIMEOUT) == (9, 2.5)
+
+
+def test_gunicorn_runs_threaded_preloaded_workers():
+    options = serve.gunicorn_options({**config.defaults(), "PORT": 9999, "THREADS": 3})
+    assert options["bind"] == "127.0.0.1:9999"
+    assert options["worker_class"] == "gthread" and options["threads"] == 3
+    assert options["preload_app"] is True
+    assert options["timeout"] > config.defaults()["QUERY_TIMEOUT"]
+
+
+def _serve(tmp_path, *args, **env):
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    environment.update({"NZSA_" + k: str(v) for k, v in env.items()})
+    return subprocess.run(
+        [NZSA, "serve", "--port", "1", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_refuses_to_start_without_a_build(tmp_path):
+    result = _serve(tmp_path, "--build-dir", str(tmp_path / "nothing"), REBUILD="never")
+    assert result.returncode == 2
+    assert "nzsa.nq not found" in result.stderr and "nzsa build" in result.stderr
+
+
+def test_refuses_to_publish_data_that_fails_validation(tmp_path):
+    root = tmp_path / "project"
+    for folder in ("ontology", "data", "shapes"):
+        (root / folder).mkdir(parents=True)
+    (root / "ontology" / "nzsa.ttl").write_text("@prefix : <https://w3id.org/nzsa/ontology#> .\n")
+    (root / "data" / "broken.ttl").write_text("<https://w3id.org/nzsa/id/x> <p> .\n")
+    result = _serve(tmp_path, "--build-dir", str(tmp_path / "build"), ROOT=str(root))
+    assert result.returncode == 2
+    assert "fails validation" in result.stderr and "not published" in result.stderr
+    assert not (tmp_path / "build" / "nzsa.nq").exists()
+
+
+def test_rejects_an_unknown_rebuild_mode(tmp_path, fixture_build):
+    result = _serve(tmp_path, "--build-dir", str(fixture_build), "--rebuild", "sometimes")
+    assert result.returncode == 2 and "REBUILD must be" in result.stderr
+
+
+def test_logs_where_it_listens(server):
+    output = server.output()
+    assert f"listening at {server.url}" in output
+    assert "Using worker: gthread" in output
+
+
+@pytest.mark.parametrize("store", ["oxigraph", "remote"])
+def test_settings_come_from_the_environment_too(store, monkeypatch):
+    monkeypatch.setenv("NZSA_STORE", store)
+    monkeypatch.setenv("NZSA_QUERY_TIMEOUT", "3.5")
+    settings = config.from_environment()
+    assert settings["STORE"] == store and settings["QUERY_TIMEOUT"] == 3.5
