@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 
+import requests
 from nzsa.store.base import QueryRejected, Store
 from nzsa.vocab import ID, Graphs
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -142,6 +144,74 @@ class RdflibStore(Store):
 
     def version(self) -> str:
         return hashlib.sha256(str(len(self.dataset)).encode()).hexdigest()[:16]
+
+
+VOID = """
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+<https://w3id.org/nzsa/dataset> a void:Dataset, dcat:Dataset ;
+    dcterms:title "New Zealand's international security architecture"@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    void:uriSpace "https://w3id.org/nzsa/id/" ;
+    void:sparqlEndpoint <https://w3id.org/nzsa/sparql> ;
+    void:dataDump <https://w3id.org/nzsa/download/nzsa.ttl>,
+        <https://w3id.org/nzsa/download/nzsa.nq> ;
+    dcat:distribution <https://w3id.org/nzsa/download/nzsa.ttl> .
+<https://w3id.org/nzsa/download/nzsa.ttl> a dcat:Distribution ;
+    dcat:downloadURL <https://w3id.org/nzsa/download/nzsa.ttl> .
+<https://w3id.org/nzsa/sparql> a dcat:DataService, sd:Service ;
+    dcat:endpointURL <https://w3id.org/nzsa/sparql> ;
+    sd:endpoint <https://w3id.org/nzsa/sparql> .
+"""
+
+# Files a build writes that the tests download; `secret.txt` is in the directory but not
+# in SHA256SUMS, so it must never be served.
+DUMPS = ("nzsa.nq", "nzsa.ttl", "void.ttl")
+
+
+def write_build(directory: Path) -> Path:
+    """Write the test dataset as a build directory: dumps, VoID, SHA256SUMS, a stray file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    dataset = make_dataset()
+    (directory / "nzsa.nq").write_bytes(dataset.serialize(format="nquads", encoding="utf-8"))
+    asserted = Graph()
+    for graph in (Graphs.ONTOLOGY, Graphs.DATA):
+        asserted += dataset.graph(graph)
+    asserted.serialize(directory / "nzsa.ttl", format="turtle")
+    (directory / "void.ttl").write_text(VOID, encoding="utf-8")
+    (directory / "secret.txt").write_text("not published\n", encoding="utf-8")
+    sums = "".join(
+        f"{hashlib.sha256((directory / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in sorted(DUMPS)
+    )
+    (directory / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    return directory
+
+
+TIMEOUT = 30  # seconds for any one request (pyLODE's first page takes a few)
+
+
+def start_ld_server(nzsa_server, tmp_path_factory):
+    """Start `nzsa serve` on the Linked Data test build (a scheme of 250 concepts: 3 pages)."""
+    build = write_build(tmp_path_factory.mktemp("ld-build"))
+    return nzsa_server(build, PAGE_SIZE=100, WORKERS=1, THREADS=4)
+
+
+def get(server, path: str, accept: str | None = None, **kwargs) -> requests.Response:
+    """GET a path from a running server without following redirects."""
+    headers = kwargs.pop("headers", {})
+    if accept is not None:
+        headers["Accept"] = accept
+    return requests.request(
+        kwargs.pop("method", "GET"),
+        server.url + path,
+        headers=headers,
+        allow_redirects=False,
+        timeout=TIMEOUT,
+        **kwargs,
+    )
 
 
 def test_select_binds_variables():
