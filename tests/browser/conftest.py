@@ -67,6 +67,9 @@ class Visit:
             self.errors.append(f"console: {message.text} at {message.location.get('url')}")
 
     def _failed(self, request) -> None:
+        # Leaving a page cancels what it was still fetching; that is not a failure.
+        if "ERR_ABORTED" in (request.failure or ""):
+            return
         self.errors.append(f"request failed: {request.url} ({request.failure})")
 
     def open(self, path: str, status: int = 200):

@@ -173,10 +173,18 @@ def _rows(graph: Graph, pairs, label_of) -> list[Row]:
     return sorted(rows, key=lambda r: r.label.lower())
 
 
-def build(graph: Graph, iri: URIRef) -> Page:
-    """Return the page of `iri` from the triples in `graph`."""
+def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
+    """Return the page of `iri` from the triples in `graph`.
+
+    `incoming_only`, when given, names the (subject, predicate) links into `iri` that this
+    page shows (describe()'s page of them); otherwise every link in the graph is shown.
+    """
     outgoing = [(p, o) for p, o in graph.predicate_objects(iri)]
-    incoming = [(p, s) for s, p in graph.subject_predicates(iri)]
+    incoming = [
+        (p, s)
+        for s, p in graph.subject_predicates(iri)
+        if incoming_only is None or (s, p) in incoming_only
+    ]
     fact_nodes = sorted({s for p, s in incoming if is_fact(graph, s)})
     facts = {node: fact(graph, node, iri) for node in fact_nodes}
 

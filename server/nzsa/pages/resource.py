@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import render_template, request
 from rdflib import Graph, URIRef
 
@@ -32,34 +34,62 @@ def format_links(iri: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _page_of(rows: list, number: int) -> tuple[list, int]:
-    """Return the rows of one page of incoming links (values counted), and the page count."""
+def _page_of(rows: list, number: int) -> tuple[list, dict]:
+    """Return the rows of one page of incoming links (values counted), and prev/next URLs."""
     flat = [(row, v) for row in rows for v in row.values]
     pages = max(1, -(-len(flat) // INCOMING_PER_PAGE))
-    start = (min(max(number, 1), pages) - 1) * INCOMING_PER_PAGE
+    number = min(max(number, 1), pages)
+    start = (number - 1) * INCOMING_PER_PAGE
     shown: dict = {}
     for row, v in flat[start : start + INCOMING_PER_PAGE]:
         shown.setdefault(id(row), model.Row(row.predicate, row.label, row.href, [])).values.append(
             v
         )
-    return list(shown.values()), pages
+    navigation = {}
+    if number > 1:
+        navigation["prev"] = request.base_url + _query(incoming=number - 1)
+    if number < pages:
+        navigation["next"] = request.base_url + _query(incoming=number + 1)
+    return list(shown.values()), navigation
 
 
-def render_resource_page(description, iri=None, status: int = 200) -> str:
-    """Render the HTML page of a resource from its description (and its neighbours' names)."""
+def _query(**changes) -> str:
+    """Return this request's query string with some arguments changed."""
+    args = request.args.to_dict()
+    args.update({k: str(v) for k, v in changes.items()})
+    return "?" + urlencode(args)
+
+
+def render_resource_page(description, alternates=None, pages=None, iri=None) -> str:
+    """Render the HTML page of a resource from its description (and its neighbours' names).
+
+    `description` is describe()'s result (its graph, IRI and one page of incoming links),
+    with `alternates` as (URL, Format) pairs and `pages` as {"prev"/"next": URL}; or a
+    bare graph with `iri`, when this page lists and pages the incoming links itself.
+    """
     graph, iri = _graph_and_iri(description, iri)
     full = Graph()
     full += graph
     full += context.context(store(), iri)
-    page = model.build(full, iri)
-    number = request.args.get("incoming", 1, type=int)
-    incoming, pages = _page_of(page.incoming, number)
+    paged = getattr(description, "incoming", None)
+    if paged is not None:
+        page = model.build(full, iri, incoming_only=set(paged))
+        incoming, navigation = page.incoming, dict(pages or {})
+        formats = [
+            (f.suffix.lstrip(".").upper(), f.media_type, url)
+            for url, f in alternates or ()
+            if f.kind == "graph"
+        ]
+    else:
+        page = model.build(full, iri)
+        number = request.args.get("incoming", 1, type=int)
+        incoming, navigation = _page_of(page.incoming, number)
+        formats = format_links(str(iri))
     return render_template(
         "pages/resource.html",
         page=page,
         incoming=incoming,
-        incoming_page=min(max(number, 1), pages),
-        incoming_pages=pages,
-        formats=format_links(str(iri)),
+        navigation=navigation,
+        formats=formats,
         jsonld=schemaorg.script(schemaorg.document(full, iri, page)),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, request, send_from_directory
 from rdflib import Graph, URIRef
 
 from .blueprint import blueprint
@@ -20,4 +20,10 @@ def page():
         abort(404)
     if not store().select(bind(KNOWN, this=URIRef(iri))):
         abort(404)
-    return render_resource_page(Graph(), URIRef(iri)), 200, {"Vary": "Accept"}
+    return render_resource_page(Graph(), iri=URIRef(iri)), 200, {"Vary": "Accept"}
+
+
+@blueprint.get("/favicon.ico")
+def favicon():
+    """Answer the icon browsers ask for by name, whatever page they came from."""
+    return send_from_directory(blueprint.static_folder, "favicon.svg", mimetype="image/svg+xml")
