@@ -193,10 +193,10 @@ def write_build(directory: Path) -> Path:
 TIMEOUT = 30  # seconds for any one request (pyLODE's first page takes a few)
 
 
-def start_ld_server(nzsa_server, tmp_path_factory):
+def start_ld_server(nzsa_server, tmp_path_factory, **settings):
     """Start `nzsa serve` on the Linked Data test build (a scheme of 250 concepts: 3 pages)."""
     build = write_build(tmp_path_factory.mktemp("ld-build"))
-    return nzsa_server(build, PAGE_SIZE=100, WORKERS=1, THREADS=4)
+    return nzsa_server(build, **{"PAGE_SIZE": 100, "WORKERS": 1, "THREADS": 4, **settings})
 
 
 def get(server, path: str, accept: str | None = None, **kwargs) -> requests.Response:

@@ -52,15 +52,17 @@ SELECT DISTINCT ?this ?p ?o ?pref ?label ?inferred WHERE {
 
 # The resource's evidence nodes and the title and address of the source each quotes.
 # Our queries SELECT triples rather than CONSTRUCT them so that they can return the bound
-# variables, as pyoxigraph's own substitution mechanism would require.
+# variables, as pyoxigraph's own substitution mechanism would require. Every UNION branch
+# repeats the pattern that anchors it to ?this: engines that evaluate branches bottom-up
+# (rdflib) would otherwise match `?e ?p ?o` against the whole dataset.
 EVIDENCE = (
     PREFIXES
     + """
 SELECT DISTINCT ?this ?s ?p ?o WHERE {
-  ?this nzsa:evidence ?e .
-  { ?e ?p ?o . BIND(?e AS ?s) }
+  { ?this nzsa:evidence ?s . ?s ?p ?o }
   UNION
-  { ?e prov:wasQuotedFrom ?s . VALUES ?p { dcterms:title schema:url } ?s ?p ?o }
+  { ?this nzsa:evidence/prov:wasQuotedFrom ?s . ?s ?p ?o
+    FILTER(?p IN (dcterms:title, schema:url)) }
 }
 """
 )
@@ -84,31 +86,32 @@ LIMIT {limit:d} OFFSET {offset:d}
 # The facts and evidence nodes that link to the resource, with their evidence, sources
 # and labels; describe() keeps those whose link is on the page it shows. A range FILTER
 # would bound this to the page, but it cannot see the bound variables (see above).
-# Each branch keeps its VALUES next to its pattern because groups are evaluated bottom-up.
+# A constant VALUES for ?p would be joined first and scan every label in the store, so
+# label properties are chosen with FILTER(IN) after the subject is bound.
+# Facts are found by their inferred type nzsa:Fact (OWL 2 RL cax-sco puts it in the
+# inferred graph): a subClassOf* path per candidate cost rdflib seconds.
 PROVENANCE = (
     PREFIXES
     + """
 SELECT DISTINCT ?this ?f ?s ?p ?o WHERE {{
-  ?f ?link ?this .
+  {{ ?f ?link ?this ; a nzsa:Fact . ?f ?p ?o . BIND(?f AS ?s) }}
+  UNION
+  {{ ?f ?link ?this ; a nzsa:Fact ; ?fp ?s . ?s ?p ?o
+     FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
+  UNION
+  {{ ?f ?link ?this ; a nzsa:Fact ; nzsa:evidence ?s . ?s ?p ?o }}
+  UNION
+  {{ ?f ?link ?this ; a nzsa:Fact ; nzsa:evidence/prov:wasQuotedFrom ?s . ?s ?p ?o
+     FILTER(?p IN (dcterms:title, schema:url)) }}
+  UNION
+  {{ ?f ?link ?this ; a nzsa:Evidence . ?f ?p ?o . BIND(?f AS ?s) }}
+  UNION
+  {{ ?f ?link ?this ; a nzsa:Evidence . ?s nzsa:evidence ?f .
+     BIND(nzsa:evidence AS ?p) BIND(?f AS ?o) }}
+  UNION
+  {{ ?f ?link ?this ; a nzsa:Evidence . ?s nzsa:evidence ?f ; ?p ?o
+     FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
   FILTER(?f != ?this)
-  {{
-    ?f a/rdfs:subClassOf* nzsa:Fact .
-    {{ ?f ?p ?o . BIND(?f AS ?s) }}
-    UNION
-    {{ ?f ?fp ?s . VALUES ?p {{ skos:prefLabel rdfs:label }} ?s ?p ?o }}
-    UNION
-    {{ ?f nzsa:evidence ?s . ?s ?p ?o }}
-    UNION
-    {{ ?f nzsa:evidence/prov:wasQuotedFrom ?s . VALUES ?p {{ dcterms:title schema:url }}
-       ?s ?p ?o }}
-  }} UNION {{
-    ?f a nzsa:Evidence .
-    {{ ?f ?p ?o . BIND(?f AS ?s) }}
-    UNION
-    {{ ?s nzsa:evidence ?f . BIND(nzsa:evidence AS ?p) BIND(?f AS ?o) }}
-    UNION
-    {{ ?c nzsa:evidence ?f . VALUES ?p {{ skos:prefLabel rdfs:label }} ?c ?p ?o BIND(?c AS ?s) }}
-  }}
 }}
 LIMIT {limit:d}
 """

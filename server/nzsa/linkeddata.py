@@ -10,6 +10,8 @@ W3C "Cool URIs for the Semantic Web" §4.3 (303 URIs forwarding to one generic d
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Flask, abort, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -41,8 +43,15 @@ def register(app: Flask) -> None:
     errors.register(app)
 
 
+# RFC 3986 path characters: anything else cannot be part of one of our IRIs, and the
+# store rightly refuses to put it in a query.
+PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]+")
+
+
 def cached_description(thing: str, page: int) -> Description | None:
     """Return the description of a thing path on one page, or None if it is unknown."""
+    if not PATH.fullmatch(thing):
+        return None
     iri = addresses.iri_for_path(thing)
     store = documents.store()
     key = (store.version(), "describe", str(iri), page)
