@@ -106,6 +106,14 @@ class ParseError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+def _bad_syntax_line(error: BadSyntax) -> int:
+    text, at = getattr(error, "_str", None), getattr(error, "_i", None)
+    if isinstance(text, bytes | str) and isinstance(at, int):
+        newline = b"\n" if isinstance(text, bytes) else "\n"
+        return text[:at].count(newline) + 1
+    return error.lines + 1
+
+
 def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one RDF file (format chosen by suffix) into `graph`, or a new graph."""
     graph = graph if graph is not None else Graph()
@@ -115,8 +123,9 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     try:
         graph.parse(path, format=fmt.rdflib_format)
     except BadSyntax as error:
-        # BadSyntax counts lines from zero and buries the reason in a private field.
-        raise ParseError(path, error.lines + 1, error._why) from error
+        # BadSyntax buries the reason in a private field, and its line counter drifts
+        # (it counts some newlines twice): count the newlines before the error instead.
+        raise ParseError(path, _bad_syntax_line(error), error._why) from error
     except (SyntaxError, ValueError) as error:
         raise ParseError(path, getattr(error, "lineno", None), str(error)) from error
     except OSError as error:
