@@ -19,7 +19,7 @@ def test_home_page_says_what_the_dataset_is(visit):
     visit.open("/")
     page = visit.page
     expect(page.locator("h1")).to_contain_text("international security architecture")
-    expect(page.locator("table.counts tbody tr").first).to_be_visible()
+    expect(page.locator(".counts table tbody tr").first).to_be_visible()
     for heading in ("States", "Organisations and forums", "Operations and missions"):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     expect(page.get_by_role("link", name="Bali Process").first).to_be_visible()
@@ -172,13 +172,13 @@ def test_ontology_page(visit):
 def test_sparql_editor_runs_a_query(visit):
     visit.open("/sparql")
     page = visit.page
-    expect(page.locator(".yasqe .CodeMirror")).to_be_visible()
+    expect(page.locator(".yasqe:visible .CodeMirror")).to_be_visible()
     page.evaluate(
         """() => { window.nzsaYasgui.getTab().setQuery(
              'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\\n' +
              'SELECT ?s ?label WHERE { ?s skos:prefLabel ?label } ORDER BY ?label'); }"""
     )
-    page.locator(".yasqe_queryButton").click()
+    page.locator(".yasqe_queryButton:visible").click()
     results = page.locator(".yasr table tbody tr")
     expect(results.first).to_be_visible()
     expect(page.locator(".yasr table")).to_contain_text("Bali Process")
@@ -190,9 +190,14 @@ def test_sparql_editor_lists_the_competency_questions(visit):
     config = json.loads(visit.page.locator("#sparql-config").text_content())
     buttons = visit.page.locator("[data-question]")
     assert buttons.count() == len(config["questions"])
-    if config["questions"]:
-        buttons.first.click()
-        expect(visit.page.locator(".yasqe .CodeMirror")).to_contain_text("SELECT")
+    for index in (0, len(config["questions"]) - 1) if config["questions"] else ():
+        question = config["questions"][index]
+        buttons.nth(index).click()
+        editor = visit.page.locator(".yasqe:visible .CodeMirror")
+        expect(editor).to_contain_text(question["question"][:30])
+        visit.page.locator(".yasqe_queryButton:visible").click()
+        expect(visit.page.locator(".yasr:visible .yasr_response_chip")).to_contain_text("result")
+    visit.shot("sparql-competency-question")
 
 
 def _artifact(name: str):

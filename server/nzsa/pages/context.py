@@ -9,20 +9,26 @@ from rdflib import Graph, URIRef
 from ..store.base import Store
 from .site import bind
 
-# The resource, what points at it, the qualified facts it takes part in, and the
-# evidence of both; `?this` is bound by the store, never pasted into the text.
+# The resource, what points at it, the qualified facts it takes part in (marked as facts
+# however deep their class sits), and the evidence of both.
 STRUCTURE = """
 PREFIX nzsa: <https://w3id.org/nzsa/ontology#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 CONSTRUCT { ?s ?p ?o } WHERE {
   #bindings
   { ?this ?p ?o . BIND(?this AS ?s) }
   UNION { ?s ?p ?this . BIND(?this AS ?o) }
   UNION { ?this nzsa:evidence ?s . ?s ?p ?o }
-  UNION { ?s ?x ?this . ?s a/rdfs:subClassOf* ?root . ?s ?p ?o
+  UNION { { ?s ?x ?this } UNION { ?this ?x ?s }
+          ?s a/rdfs:subClassOf* ?root . ?s ?p ?o
           VALUES ?root { nzsa:Fact org:Membership } }
-  UNION { ?f ?x ?this . ?f a/rdfs:subClassOf* ?root . ?f nzsa:evidence ?s . ?s ?p ?o
+  UNION { { ?f ?x ?this } UNION { ?this ?x ?f }
+          ?f a/rdfs:subClassOf* ?root . ?f nzsa:evidence ?s . ?s ?p ?o
+          VALUES ?root { nzsa:Fact org:Membership } }
+  UNION { { ?s ?x ?this } UNION { ?this ?x ?s }
+          ?s a/rdfs:subClassOf* ?root . BIND(rdf:type AS ?p) BIND(nzsa:Fact AS ?o)
           VALUES ?root { nzsa:Fact org:Membership } }
 }
 """

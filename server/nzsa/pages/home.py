@@ -12,12 +12,15 @@ from .classes import class_href
 from .site import bind, href, id_namespace, store
 
 COUNTS = """
+PREFIX nzsa: <https://w3id.org/nzsa/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?class (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?s) AS ?n) WHERE {
+SELECT ?class (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?f) AS ?fact) WHERE {
   #bindings
   ?s a ?class . ?class rdfs:isDefinedBy ?ontology .
   OPTIONAL { ?class rdfs:label ?l }
-} GROUP BY ?class ORDER BY DESC(?n)
+  OPTIONAL { ?class rdfs:subClassOf* ?root . BIND(true AS ?f)
+             VALUES ?root { nzsa:Fact nzsa:Evidence } }
+} GROUP BY ?class ORDER BY DESC(?n) ?label
 """
 
 ENTRIES = """
@@ -47,6 +50,7 @@ def class_counts() -> list[dict]:
             "label": str(r.get("label") or r["class"]),
             "count": int(r["n"]),
             "href": class_href(r["class"]),
+            "fact": r.get("fact") is not None,
         }
         for r in rows
     ]
@@ -65,9 +69,13 @@ def entries(segment: str) -> list[dict]:
 @blueprint.get("/")
 def home():
     """Show the dataset's front page."""
+    counts = class_counts()
     return render_template(
         "pages/home.html",
-        counts=class_counts(),
+        counts=[
+            ("Things", [c for c in counts if not c["fact"]]),
+            ("Facts and their evidence", [c for c in counts if c["fact"]]),
+        ],
         entry_points=[(title, entries(segment)) for title, segment in ENTRY_POINTS],
         network=network.graph(),
         timeline=timeline.items(),

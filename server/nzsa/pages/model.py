@@ -9,6 +9,7 @@ from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS, XSD
 
 from ..vocab import NZSA, ORG, PROV, SCHEMA
 from . import terms
+from .classes import class_href
 from .site import href, segment
 
 NAMES = {SKOS.prefLabel, SKOS.altLabel, NZSA.formerName, RDFS.label, DCTERMS.title, SCHEMA.name}
@@ -99,6 +100,11 @@ def value(graph: Graph, term) -> Value:
     return Value(terms.label(graph, term), href=href(term), iri=str(term), kind=segment(term))
 
 
+def _class(graph: Graph, cls: URIRef) -> Value:
+    """Return a type as shown on a page: by its label, linked to its class page."""
+    return Value(terms.label(graph, cls), href=class_href(cls), iri=str(cls))
+
+
 def _classes(graph: Graph, node) -> set:
     """Return a node's types and, as far as the graph knows, their superclasses."""
     seen, todo = set(), list(graph.objects(node, RDF.type))
@@ -117,26 +123,30 @@ def is_fact(graph: Graph, node) -> bool:
 def evidence(graph: Graph, node) -> list[Evidence]:
     """Return the quotes and sources a fact or entity rests on."""
     found = []
-    for prop in EVIDENCE:
-        for item in graph.objects(node, prop):
-            quote = graph.value(item, NZSA.quote) or graph.value(item, PROV.value)
-            if quote is None:
-                continue
-            source = graph.value(item, PROV.wasQuotedFrom)
-            page_url = graph.value(source, SCHEMA.url) if source is not None else None
-            found.append(
-                Evidence(
-                    str(quote),
-                    value(graph, source) if source is not None else None,
-                    str(page_url) if page_url else None,
-                )
+    # nzsa:evidence ⊑ prov:wasDerivedFrom: with inference one node is reached by both.
+    items = {item for prop in EVIDENCE for item in graph.objects(node, prop)}
+    for item in sorted(items):
+        quote = graph.value(item, NZSA.quote) or graph.value(item, PROV.value)
+        if quote is None:
+            continue
+        source = graph.value(item, PROV.wasQuotedFrom)
+        page_url = graph.value(source, SCHEMA.url) if source is not None else None
+        found.append(
+            Evidence(
+                str(quote),
+                value(graph, source) if source is not None else None,
+                str(page_url) if page_url else None,
             )
-    return sorted(found, key=lambda e: e.quote)
+        )
+    unique = {(e.quote, e.source.iri if e.source else None): e for e in found}
+    return sorted(unique.values(), key=lambda e: e.quote)
 
 
 def _kind(graph: Graph, node) -> str:
     """Return the most specific type label of a fact node (a class the ontology names)."""
-    own = [t for t in graph.objects(node, RDF.type) if str(t).startswith(str(NZSA))]
+    own = [
+        t for t in graph.objects(node, RDF.type) if str(t).startswith(str(NZSA)) and t != NZSA.Fact
+    ]
     candidates = own or list(graph.objects(node, RDF.type))
     return terms.label(graph, sorted(candidates)[0]) if candidates else "fact"
 
@@ -153,8 +163,35 @@ def fact(graph: Graph, node, this) -> Fact:
         is_party = isinstance(o, URIRef) and segment(o) not in (None, "role", "area", "source")
         (others if is_party else qualifiers).append(pair)
     return Fact(
-        str(node), _kind(graph, node), href(node), others, qualifiers, evidence(graph, node)
+        str(node),
+        _kind(graph, node),
+        href(node),
+        _without_echoes(graph, node, others),
+        _without_echoes(graph, node, qualifiers),
+        evidence(graph, node),
     )
+
+
+def _without_echoes(graph: Graph, node, pairs: list) -> list:
+    """Drop values that a reused super-property repeats (schema:startDate beside ours)."""
+    ours = {
+        v.iri or v.text
+        for p, o in graph.predicate_objects(node)
+        if str(p).startswith(str(NZSA)) or str(p).startswith(str(ORG))
+        for v in [value(graph, o)]
+    }
+    kept, seen = [], set()
+    for name, v in pairs:
+        key = v.iri or v.text
+        predicate = next(
+            (p for p, o in graph.predicate_objects(node) if terms.label(graph, p) == name), None
+        )
+        native = predicate is not None and str(predicate).startswith((str(NZSA), str(ORG)))
+        if (key in ours and not native) or (name, key) in seen:
+            continue
+        seen.add((name, key))
+        kept.append((name, v))
+    return kept
 
 
 def _rows(graph: Graph, pairs, label_of) -> list[Row]:
@@ -185,11 +222,19 @@ def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
         for s, p in graph.subject_predicates(iri)
         if incoming_only is None or (s, p) in incoming_only
     ]
-    fact_nodes = sorted({s for p, s in incoming if is_fact(graph, s)})
+    # Facts point at the resource, or it at them (inverse links such as `attendeeIn`).
+    fact_nodes = sorted(
+        {s for p, s in incoming if is_fact(graph, s)}
+        | {o for p, o in outgoing if isinstance(o, URIRef) and is_fact(graph, o)}
+    )
     facts = {node: fact(graph, node, iri) for node in fact_nodes}
 
     skip = NAMES | set(DESCRIPTIONS) | NOTES | EXTERNAL | EVIDENCE | set(DATES) | {RDF.type}
-    relations = [(p, o) for p, o in outgoing if p not in skip and not isinstance(o, Literal)]
+    relations = [
+        (p, o)
+        for p, o in outgoing
+        if p not in skip and not isinstance(o, Literal) and o not in facts
+    ]
     attributes = [(p, o) for p, o in outgoing if p not in skip and isinstance(o, Literal)]
     plain_incoming = [
         (p, s)
@@ -203,7 +248,10 @@ def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
     page = Page(
         iri=str(iri),
         label=terms.label(graph, iri),
-        types=sorted((value(graph, t) for t in graph.objects(iri, RDF.type)), key=lambda v: v.text),
+        types=sorted(
+            (_class(graph, t) for t in graph.objects(iri, RDF.type) if isinstance(t, URIRef)),
+            key=lambda v: v.text.lower(),
+        ),
         descriptions=[d for p in DESCRIPTIONS for d in _english_first(graph.objects(iri, p))],
         alt_names=_english_first(graph.objects(iri, SKOS.altLabel)),
         former_names=_english_first(graph.objects(iri, NZSA.formerName)),
@@ -226,12 +274,31 @@ def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
 
 
 def _attach(page: Page, facts: dict) -> None:
-    """Show each fact beside the link it qualifies; list the rest on their own."""
+    """Show each fact beside the link it qualifies; list the rest on their own.
+
+    A fact naming the same party as several links goes beside the one whose wording
+    shares most with the fact's kind ("has member" for a Membership).
+    """
     used = set()
-    for row in page.relations + page.incoming:
-        for item in row.values:
-            for node, f in facts.items():
-                if any(v.iri == item.iri for _, v in f.others):
-                    item.facts.append(f)
-                    used.add(node)
+    for node, f in facts.items():
+        parties = {v.iri for _, v in f.others}
+        candidates = [
+            (row, item)
+            for row in page.relations + page.incoming
+            for item in row.values
+            if item.iri in parties
+        ]
+        if candidates:
+            row, item = max(candidates, key=lambda c: _overlap(c[0].label, f.kind))
+            item.facts.append(f)
+            used.add(node)
     page.facts = [f for node, f in facts.items() if node not in used]
+
+
+def _overlap(a: str, b: str) -> int:
+    """Return how many word stems (first five letters) two phrases share."""
+
+    def stems(text: str) -> set:
+        return {word[:5] for word in text.lower().split() if len(word) > 2}
+
+    return len(stems(a) & stems(b))

@@ -22,6 +22,22 @@
     other: "#555555",
   };
 
+  // A key to the colours, for the kinds the diagram shows.
+  function legend(host, nodes) {
+    var list = document.createElement("ul");
+    list.className = "legend";
+    Array.from(new Set(nodes.map(function (n) { return n.group; }))).sort().forEach(function (g) {
+      var item = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = COLOURS[g] || COLOURS.other;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(g));
+      list.appendChild(item);
+    });
+    host.insertAdjacentElement("afterend", list);
+  }
+
   function drawNetwork() {
     var graph = data("network-data");
     var host = document.getElementById("network");
@@ -52,13 +68,23 @@
       host,
       { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) },
       {
-        physics: { stabilization: { iterations: 200 }, barnesHut: { springLength: 140 } },
+        // Spread a hub with many leaves; labels appear once zoomed in far enough.
+        physics: {
+          solver: "forceAtlas2Based",
+          forceAtlas2Based: { gravitationalConstant: -60, springLength: 110, avoidOverlap: 0.4 },
+          stabilization: { iterations: 300 },
+        },
+        nodes: { scaling: { label: { enabled: true, drawThreshold: 4 } } },
         interaction: { hover: true, keyboard: { enabled: true, bindToWindow: false } },
       }
     );
+    network.once("stabilizationIterationsDone", function () {
+      network.fit();
+    });
     network.on("click", function (event) {
       if (event.nodes.length && hrefs[event.nodes[0]]) window.location.href = hrefs[event.nodes[0]];
     });
+    legend(host, graph.nodes);
     host.dataset.nodes = String(nodes.length);
     window.nzsaNetwork = network;
   }
@@ -113,7 +139,7 @@
         margin: { item: 6 },
         // Room either side, so that points' labels at the ends are not cut off.
         start: shift(first(shown), -2),
-        end: shift(last(shown), 4),
+        end: shift(last(shown), 6),
       }
     );
     var hrefs = {};
