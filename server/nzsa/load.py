@@ -236,7 +236,9 @@ def skolemise(graph: Graph, names: dict[BNode, URIRef] | None = None) -> Graph:
     Pass `names` (from `skolem_names` of a larger graph) to name the blank nodes of
     several graphs alike; blank nodes it lacks are named from `graph` itself.
     """
-    names = {**skolem_names(graph), **(names or {})}
+    names = names or {}
+    if any(isinstance(n, BNode) and n not in names for t in graph for n in (t[0], t[2])):
+        names = {**skolem_names(graph), **names}
 
     def name(node: BNode) -> URIRef:
         return names[node]

@@ -105,10 +105,11 @@ def write_dataset(graphs: dict[URIRef, Graph], out_dir: Path) -> list[str]:
     dumps.write_ntriples(asserted, out_dir / "nzsa.nt")
     dumps.write_sorted(asserted, out_dir / "nzsa.jsonld", ox.RdfFormat.JSON_LD)
     dumps.write_sorted(asserted, out_dir / "nzsa.rdf", ox.RdfFormat.RDF_XML)
-    dumps.write_trig(named, out_dir / "nzsa.trig")
+    texts = dumps.turtle_texts(named)
+    dumps.write_trig(texts, out_dir / "nzsa.trig")
     dumps.write_nquads(named, out_dir / "nzsa.nq")
     for name, file in void.GRAPH_FILES.items():
-        dumps.write_turtle(graphs[name], out_dir / file)
+        (out_dir / file).write_text(texts[name], encoding="utf-8")
     written = [*ASSERTED_DUMPS, *DATASET_DUMPS, *void.GRAPH_FILES.values()]
     sizes = {name: (out_dir / name).stat().st_size for name in written}
     described = void.describe(asserted, graphs, sizes)

@@ -55,24 +55,41 @@ def write_nquads(graphs: Iterable[tuple[URIRef, Graph]], path: Path) -> None:
     path.write_text("".join(line + "\n" for line in sorted(lines)), encoding="utf-8")
 
 
-def write_trig(graphs: Iterable[tuple[URIRef, Graph]], path: Path) -> None:
-    """Write each named graph as a Turtle block, in the order given, prefixes first.
+def turtle_texts(graphs: Iterable[tuple[URIRef, Graph]]) -> dict[URIRef, str]:
+    """Serialise each named graph as Turtle, all with the same prefixes, for TriG and alone.
 
-    rdflib's TriG writer orders graphs and subjects by hash; its Turtle writer does not.
+    The Turtle writer declares only the prefixes a graph uses, so a text stands alone;
+    sharing the bindings keeps every graph's prefixed names valid under TriG's header.
     """
     graphs = list(graphs)
     prefixes: dict[str, str] = {}
     for _, graph in graphs:
         for prefix, namespace in used_prefixes(graph).items():
             prefixes.setdefault(prefix, namespace)
-    out = [f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in sorted(prefixes.items())]
+    texts = {}
     for name, graph in graphs:
         bound = Graph(bind_namespaces="none")
         for prefix, namespace in prefixes.items():
             bound.bind(prefix, namespace)
         bound += graph
-        body = bound.serialize(format="turtle")
-        lines = [line for line in body.splitlines() if not line.startswith("@prefix")]
-        text = "\n".join(("    " + line) if line else "" for line in lines).strip("\n")
-        out.append(f"\n<{name}> {{\n{text}\n}}\n")
-    path.write_text("".join(out), encoding="utf-8")
+        texts[name] = bound.serialize(format="turtle")
+    return texts
+
+
+def write_trig(texts: dict[URIRef, str], path: Path) -> None:
+    """Write each graph's Turtle as a block of TriG, in the order given, prefixes first.
+
+    rdflib's TriG writer orders graphs and subjects by hash; its Turtle writer does not.
+    """
+    header: dict[str, str] = {}
+    blocks = []
+    for name, text in texts.items():
+        body = []
+        for line in text.splitlines():
+            if line.startswith("@prefix"):
+                header.setdefault(line.split()[1], line)
+            else:
+                body.append(("    " + line) if line else "")
+        blocks.append(f"\n<{name}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
+    prefixes = "".join(header[key] + "\n" for key in sorted(header))
+    path.write_text(prefixes + "".join(blocks), encoding="utf-8")
