@@ -72,6 +72,9 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
         "graceful_timeout": 10,
         # 8190 is gunicorn's largest finite request line; longer queries must be POSTed.
         "limit_request_line": 8190,
+        # Forwarded headers are trusted only through TRUSTED_PROXIES (werkzeug's ProxyFix),
+        # never by gunicorn's own default of believing 127.0.0.1.
+        "forwarded_allow_ips": "",
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "nzsa",
