@@ -19,6 +19,7 @@ from . import addresses, discovery, documents, errors, ontology_docs, render
 from .describe import Description, describe, exists
 from .documents import Rendered
 from .negotiate import DOCUMENT_FORMATS, split_suffix
+from .pages import render_resource_page
 from .prefixes import context_document
 from .representation import allow_cross_origin, link
 
@@ -109,7 +110,7 @@ def document(rest: str):
                 (addresses.external(name + f.suffix) + documents.page_query(page), f)
                 for f in DOCUMENT_FORMATS
             ]
-            body = render.html_page(description, offered, pages)
+            body = render_resource_page(description, offered, pages).encode("utf-8")
         else:
             context = context_document(documents.published_namespaces())["@context"]
             body = render.rdf(description.graph, chosen, context, documents.context_url())
