@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from . import __version__
+from . import __version__, build, serve
+from .validate import command as validate_command
 
-# Modules that expose `register(subparsers)`; each adds one subcommand.
-SUBCOMMANDS = ("nzsa.validate.command", "nzsa.build", "nzsa.serve")
+# Each module adds its own subcommand with `register(subparsers)`.
+SUBCOMMANDS = (validate_command, build, serve)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -18,13 +18,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"nzsa {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in SUBCOMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if not module_name.startswith(error.name or "-"):
-                raise
-            continue  # a subcommand not built yet
+    for module in SUBCOMMANDS:
         module.register(subparsers)
     return parser
 
