@@ -32,11 +32,12 @@ def test_readme_lists_every_command():
 def _route_words(rule: str) -> list[str]:
     """Return what the README must show of a URL rule: its static part, or its choices."""
     static = rule.split("<", 1)[0]
-    if static != "/":
+    if static != "/" or rule == "/":
         return [static]
     # A rule like /<any('ontology', 'shapes'):name>…: each choice must be documented.
-    first = re.match(r"/<any\(([^)]*)\)", rule)
-    return ["/" + choice.strip(" '") for choice in first.group(1).split(",")]
+    choices = re.match(r"/<any\(([^)]*)\)", rule)
+    assert choices, f"no static part to look for in {rule}"
+    return ["/" + choice.strip(" '") for choice in choices.group(1).split(",")]
 
 
 def test_readme_lists_every_route(app):
