@@ -8,7 +8,16 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from ..load import Project, Sources, default_sources, project_root, root_of, skolem_names, skolemise
+from ..load import (
+    Project,
+    Sources,
+    default_sources,
+    merge,
+    project_root,
+    root_of,
+    skolem_names,
+    skolemise,
+)
 from ..validate import Report, validate
 from ..validate.reasoning import inferred
 from ..vocab import GENID, NZSA, Graphs
@@ -88,18 +97,9 @@ def publishable_graphs(report: Report) -> dict[URIRef, Graph]:
     return graphs
 
 
-def _union(*graphs: Graph) -> Graph:
-    union = Graph()
-    for graph in graphs:
-        for prefix, namespace in graph.namespaces():
-            union.bind(prefix, namespace, override=False)
-        union += graph
-    return union
-
-
 def write_dataset(graphs: dict[URIRef, Graph], out_dir: Path) -> list[str]:
     """Write every dump of the named graphs into `out_dir`; return the file names."""
-    asserted = _union(graphs[Graphs.ONTOLOGY], graphs[Graphs.DATA])
+    asserted = merge((graphs[Graphs.ONTOLOGY], graphs[Graphs.DATA]))
     named = list(graphs.items())
     dumps.write_turtle(asserted, out_dir / "nzsa.ttl")
     dumps.write_ntriples(asserted, out_dir / "nzsa.nt")

@@ -19,7 +19,7 @@ from ..guard import keywords
 from .base import QueryRejected, QueryRequest, QueryResponse, Store, StoreError
 from .disk import ensure_store
 from .pool import ExecutorPool
-from .terms import to_rdflib, values_clause
+from .terms import graph_of, rows, values_clause
 
 
 class OxigraphStore(Store):
@@ -76,18 +76,10 @@ class OxigraphStore(Store):
     def select(
         self, query: str, bindings: Mapping[str, Identifier] | None = None
     ) -> list[dict[str, Identifier]]:
-        solutions = self._query(query, bindings)
-        names = [v.value for v in solutions.variables]
-        return [
-            {n: to_rdflib(t) for n, t in zip(names, row, strict=True) if t is not None}
-            for row in solutions
-        ]
+        return rows(self._query(query, bindings))
 
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
-        graph = Graph()
-        for triple in self._query(query, bindings):
-            graph.add(tuple(map(to_rdflib, (triple.subject, triple.predicate, triple.object))))
-        return graph
+        return graph_of(self._query(query, bindings))
 
     def version(self) -> str:
         return self._version

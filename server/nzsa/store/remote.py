@@ -20,7 +20,7 @@ from rdflib.term import Identifier
 
 from .base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
 from .results import serialize, stream_result
-from .terms import to_rdflib, values_clause
+from .terms import graph_of, rows, values_clause
 
 ACCEPT = {
     "results": "application/sparql-results+json",
@@ -108,19 +108,11 @@ class RemoteStore(Store):
         self, query: str, bindings: Mapping[str, Identifier] | None = None
     ) -> list[dict[str, Identifier]]:
         with self._query(query, bindings, ACCEPT["results"]) as response:
-            solutions = stream_result(response.raw, "results")
-            names = [v.value for v in solutions.variables]
-            return [
-                {n: to_rdflib(t) for n, t in zip(names, row, strict=True) if t is not None}
-                for row in solutions
-            ]
+            return rows(stream_result(response.raw, "results"))
 
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
-        graph = Graph()
         with self._query(query, bindings, ACCEPT["graph"]) as response:
-            for triple in stream_result(response.raw, "graph"):
-                graph.add(tuple(map(to_rdflib, (triple.subject, triple.predicate, triple.object))))
-        return graph
+            return graph_of(stream_result(response.raw, "graph"))
 
     def version(self) -> str:
         return self._version

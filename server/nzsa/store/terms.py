@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 
@@ -53,3 +53,20 @@ def values_clause(bindings: Mapping[str, Identifier]) -> str:
     terms = " ".join(str(to_oxigraph(bindings[name])) for name in names)
     variables = " ".join("?" + name for name in names)
     return f"\nVALUES ({variables}) {{ ({terms}) }}"
+
+
+def rows(solutions) -> list[dict[str, Identifier]]:
+    """Convert pyoxigraph query solutions to rows of rdflib terms, leaving unbound out."""
+    names = [v.value for v in solutions.variables]
+    return [
+        {n: to_rdflib(t) for n, t in zip(names, row, strict=True) if t is not None}
+        for row in solutions
+    ]
+
+
+def graph_of(triples) -> Graph:
+    """Collect pyoxigraph triples into an rdflib graph."""
+    graph = Graph()
+    for triple in triples:
+        graph.add(tuple(map(to_rdflib, (triple.subject, triple.predicate, triple.object))))
+    return graph
