@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ID, REQUEST_TIMEOUT
+from fixture_data import ID, REQUEST_TIMEOUT
 
 CROSS_PRODUCT = (
     "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(12)) + " }"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest import NZSA
+from fixture_data import NZSA
 from nzsa import config, serve
 from nzsa.cli import make_parser
 

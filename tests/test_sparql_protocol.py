@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import requests
-from conftest import BASE, GRAPH, ID, REQUEST_TIMEOUT, SKOS
+from fixture_data import BASE, GRAPH, ID, REQUEST_TIMEOUT, SKOS
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 

@@ -9,7 +9,7 @@ import os
 import time
 
 import pytest
-from conftest import BASE, GRAPH, ID, SKOS, fixture_nquads, write_fixture_build
+from fixture_data import BASE, GRAPH, ID, SKOS, fixture_nquads, write_fixture_build
 from nzsa.formats import BY_NAME
 from nzsa.store.base import QueryRejected, QueryRequest, QueryTimeout
 from nzsa.store.oxigraph import OxigraphStore

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import GRAPH, ID, SKOS, write_fixture_build
+from fixture_data import GRAPH, ID, SKOS, write_fixture_build
 from nzsa.formats import BY_NAME
 from nzsa.store.base import QueryRejected, QueryRequest
 from nzsa.store.oxigraph import OxigraphStore
