@@ -74,8 +74,10 @@ class Copier:
         if q.graph_name == DATA_GRAPH and not self.copied_term(q.subject):
             return None  # a hub's own statements (a source's publisher) are made once
         obj = self.rename(q.object, k)
-        if q.predicate.value in LABELS and isinstance(obj, ox.Literal) and self.copied_term(
-            q.subject
+        if (
+            q.predicate.value in LABELS
+            and isinstance(obj, ox.Literal)
+            and self.copied_term(q.subject)
         ):
             obj = ox.Literal(f"{obj.value} {k}", language=obj.language)
         return ox.Quad(self.rename(q.subject, k), q.predicate, obj, q.graph_name)

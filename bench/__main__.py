@@ -1,0 +1,243 @@
+"""Run the whole benchmark and write bench/RESULTS.md: `bench/run` (see bench/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import requests
+from rdflib import Graph, URIRef
+
+from . import costs, report, servers, workloads
+from .generate import generate
+from .load import alternate, same_rows
+from .servers import OUT, ROOT, VENV
+
+SIZES = {"bundled": 0, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+DOCUMENT_ACCEPT = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "html": "text/html",
+}
+JSON = {"Accept": workloads.JSON}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def prepare_data(size: str) -> Path:
+    """Return the build folder of a size, building or generating it once."""
+    bundled = OUT / "build-bundled"
+    if not (bundled / "nzsa.nq").is_file():
+        subprocess.run([str(VENV / "nzsa"), "build", "--out", str(bundled)], check=True)
+    if size == "bundled":
+        return bundled
+    out = OUT / f"synth-{size}"
+    if not (out / "build" / "nzsa.nq").is_file():
+        log(f"generating {size}: {generate(bundled, ROOT, SIZES[size], out)}")
+    return out / "build"
+
+
+def install_references() -> None:
+    """Install the reference servers into their own venv under bench/out."""
+    venv = OUT / "refs-venv"
+    if not (venv / "bin" / "oxigraph").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        packages = ["oxigraph", "rdflib-endpoint", "uvicorn", "gunicorn", "flask"]
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *packages], check=True)
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode:
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
+
+
+def check_queries(sides: list[servers.Server], queries: list[str]) -> dict:
+    """Run every query on every side once (also warming caches); count disagreements."""
+    mismatched, rows = 0, 0
+    for query in queries:
+        answers = [workloads.select(side.base + side.query_path, query) for side in sides]
+        rows += len(answers[0])
+        mismatched += not all(same_rows(answers[0], other) for other in answers[1:])
+    return {"queries": len(queries), "rows": rows, "mismatched": mismatched}
+
+
+def document_requests(nzsa: servers.Server, oxigraph: servers.Server, resources: list[str]):
+    """Fetch every document once per format; check Turtle against the store; keep ETags."""
+    lines: dict[str, list[str]] = {name: [] for name in DOCUMENT_ACCEPT}
+    revalidate, sizes = [], {name: [] for name in DOCUMENT_ACCEPT}
+    problems = 0
+    for i, iri in enumerate(resources):
+        path = "/doc/" + iri.split("/id/", 1)[1]
+        for name, accept in DOCUMENT_ACCEPT.items():
+            answer = requests.get(nzsa.base + path, headers={"Accept": accept}, timeout=60)
+            problems += answer.status_code != 200
+            lines[name].append(workloads.request_line(path, {"Accept": accept}))
+            sizes[name].append(len(answer.content))
+            if name == "turtle":
+                etag = answer.headers.get("ETag", "")
+                revalidate.append(
+                    workloads.request_line(path, {"Accept": accept, "If-None-Match": etag})
+                )
+                if i % 10 == 0:  # the document holds every triple the store has about it
+                    document = Graph().parse(data=answer.text, format="turtle")
+                    own = workloads.select(
+                        oxigraph.base + oxigraph.query_path, workloads.LOOKUP.format(iri)
+                    )
+                    subject = URIRef(iri.replace("https://w3id.org/nzsa/", nzsa.base + "/"))
+                    found = {(str(p), str(o)) for p, o in document.predicate_objects(subject)}
+                    found |= {(str(p), str(o)) for p, o in document.predicate_objects(URIRef(iri))}
+                    problems += len(own) > len(found)
+    return lines, revalidate, sizes, problems
+
+
+def ceiling_lines(sizes: list[int], conditional: bool) -> list[str]:
+    """The ceiling's requests: the same body sizes (and If-None-Match) as the workload's."""
+    headers = lambda size: {"If-None-Match": f'"c{size}"'} if conditional else {}  # noqa: E731
+    return [workloads.request_line(f"/c/{size}", headers(size)) for size in sizes]
+
+
+def serve_size(size: str, args, results: dict) -> None:
+    """Benchmark every workload on one size of data."""
+    build = prepare_data(size)
+    nq = build / "nzsa.nq"
+    location = OUT / f"oxigraph-ref-{size}"
+    log(f"{size}: loading the reference Oxigraph store")
+    servers.load_oxigraph(nq, location)
+    nzsa = servers.nzsa(build, 18080)
+    oxigraph = servers.oxigraph(location, 17878)
+    entry = results.setdefault("sizes", {}).setdefault(size, {"cells": [], "checks": {}})
+    entry["quads"] = sum(1 for _ in nq.open("rb"))
+    try:
+        log(f"{size}: starting nzsa (first start loads its store) and oxigraph")
+        entry["first_start_s"] = nzsa.start()
+        oxigraph.start()
+        params = workloads.parameters(oxigraph.base + oxigraph.query_path)
+        heavy = workloads.heavy_queries(params)
+        cheap = workloads.lookups(params)
+        levels = args.connections if size in args.full_sizes else [10]
+        for kind, queries in heavy.items():
+            entry["checks"][kind] = check_queries([nzsa, oxigraph], queries)
+            for c in args.connections:
+                cells = [
+                    (server, [workloads.request_line(server.query_url(q), JSON) for q in queries])
+                    for server in (nzsa, oxigraph)
+                ]
+                record(entry, kind, c, cells, alternate(cells, c, args.duration))
+            log(f"{size}: {kind} done {entry['checks'][kind]}")
+        # Cheap requests: against the bare-Flask ceiling, rdflib-endpoint and oxigraph.
+        ceiling = servers.ceiling(18090, 2, 4)
+        ceiling.start()
+        sides = [nzsa, oxigraph]
+        rdflib = None
+        if SIZES[size] <= args.rdflib_max:
+            rdflib = servers.rdflib_endpoint(nq, 18070)
+            log(f"{size}: starting rdflib-endpoint")
+            rdflib.start(timeout=900)
+            sides.append(rdflib)
+        entry["checks"]["lookup"] = check_queries(sides, cheap)
+        lookup_sizes = [
+            len(requests.get(nzsa.base + nzsa.query_url(q), headers=JSON).content) for q in cheap
+        ]
+        docs, revalidate, doc_sizes, problems = document_requests(
+            nzsa, oxigraph, params["resources"]
+        )
+        entry["checks"]["documents"] = {"documents": len(revalidate), "problems": problems}
+        for c in levels:
+            cells = [
+                (side, [workloads.request_line(side.query_url(q), JSON) for q in cheap])
+                for side in sides
+            ]
+            cells.append((ceiling, ceiling_lines(lookup_sizes, False)))
+            record(entry, "lookup", c, cells, alternate(cells, c, args.duration))
+            for name, lines in docs.items():
+                cells = [(nzsa, lines), (ceiling, ceiling_lines(doc_sizes[name], False))]
+                record(entry, f"document-{name}", c, cells, alternate(cells, c, args.duration))
+            cells = [(nzsa, revalidate), (ceiling, ceiling_lines(doc_sizes["turtle"], True))]
+            record(entry, "revalidate-304", c, cells, alternate(cells, c, args.duration))
+            log(f"{size}: cheap workloads at {c} connections done")
+        ceiling.stop()
+        if rdflib:
+            rdflib.stop()
+            entry["peak"] = {"rdflib-endpoint": [rdflib.peak_rss, rdflib.peak_pss]}
+    finally:
+        nzsa.stop()
+        oxigraph.stop()
+    entry.setdefault("peak", {}).update(
+        {"nzsa": [nzsa.peak_rss, nzsa.peak_pss], "oxigraph": [oxigraph.peak_rss, oxigraph.peak_pss]}
+    )
+    # Cold start to the first answer, both on stores already loaded; A B A B.
+    starts = {"nzsa": [], "oxigraph": []}
+    for _ in range(2):
+        for name, server in (("nzsa", nzsa), ("oxigraph", oxigraph)):
+            starts[name].append(server.start())
+            server.stop()
+    entry["cold_start_s"] = {name: min(values) for name, values in starts.items()}
+    log(f"{size}: cold start {entry['cold_start_s']}")
+
+
+def record(entry: dict, workload: str, connections: int, cells, figures) -> None:
+    for (server, _), figure in zip(cells, figures, strict=True):
+        entry["cells"].append(
+            {"workload": workload, "c": connections, "server": server.name, **asdict(figure)}
+        )
+
+
+def machine() -> dict:
+    """Describe the machine and the versions under test."""
+    refs = OUT / "refs-venv" / "bin"
+    freeze = subprocess.run([str(refs / "pip"), "freeze"], capture_output=True, text=True).stdout
+    ours = subprocess.run([str(VENV / "pip"), "freeze"], capture_output=True, text=True).stdout
+    pick = lambda text, names: [x for x in text.splitlines() if x.split("==")[0].lower() in names]  # noqa: E731
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((x.split(":", 1)[1].strip() for x in cpuinfo if x.startswith("model name")), "?")
+    return {
+        "cpu": cpu,
+        "cores": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        "memory_gb": round(int(Path("/proc/meminfo").read_text().split()[1]) / 1024**2, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0],
+        "ours": pick(ours, {"pyoxigraph", "rdflib", "flask", "gunicorn", "owlrl", "pyshacl"}),
+        "references": pick(freeze, {"oxigraph", "rdflib-endpoint", "uvicorn", "gunicorn", "flask"}),
+        "commit": subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+        ).stdout.strip(),
+        "load_before": Path("/proc/loadavg").read_text().split()[:3],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--full-sizes", nargs="+", default=["100k"], metavar="SIZE",
+                        help="sizes where cheap workloads run at every concurrency")  # fmt: skip
+    parser.add_argument("--connections", nargs="+", type=int, default=[1, 10, 50])
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    parser.add_argument("--rdflib-max", type=int, default=100_000, help="largest size for rdflib")
+    parser.add_argument("--cost-sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--cost-timeout", type=float, default=240.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    install_references()
+    started = time.monotonic()
+    results: dict = {"machine": machine(), "command": " ".join(["bench/run", *sys.argv[1:]])}
+    for size in args.sizes:
+        serve_size(size, args, results)
+    results["costs"] = costs.measure(
+        {size: prepare_data(size) for size in args.cost_sizes}, args.cost_timeout, log
+    )
+    results["elapsed_s"] = time.monotonic() - started
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    args.out.write_text(report.render(results), encoding="utf-8")
+    log(f"wrote {args.out} in {results['elapsed_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
