@@ -53,6 +53,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAGE_SIZE", 100, "Incoming links per page of a resource description.", int),
     Setting("CACHE_ENTRIES", 4096, "Rendered Linked Data documents kept in memory.", int),
     Setting("MAX_AGE", 300, "Seconds a cache may reuse a Linked Data document unchecked.", int),
+    Setting(
+        "QUERY_CACHE_BYTES",
+        64_000_000,
+        "Bytes of SPARQL answers each worker keeps for repeated queries (0: none).",
+        int,
+    ),
+    Setting("ACCESS_LOG", "", "Where to log each request (`-`: standard output; empty: nowhere)."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

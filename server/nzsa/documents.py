@@ -40,11 +40,17 @@ class Documents:
 
     def last_modified(self, version: str, build_dir: Path | None) -> datetime:
         """Return when this version of the data was built (else first served here)."""
+        # Once per version: a stat() on every request cost ~7% of a 304 (bench/RESULTS.md).
+        known = self._first_seen.get(version)
+        if known is not None:
+            return known
         dump = build_dir / "nzsa.nq" if build_dir else None
         if dump is not None and dump.is_file():
-            return datetime.fromtimestamp(int(dump.stat().st_mtime), UTC)
+            seen = datetime.fromtimestamp(int(dump.stat().st_mtime), UTC)
+        else:
+            seen = datetime.now(UTC).replace(microsecond=0)
         with self._lock:
-            return self._first_seen.setdefault(version, datetime.now(UTC).replace(microsecond=0))
+            return self._first_seen.setdefault(version, seen)
 
 
 def state() -> Documents:

@@ -75,7 +75,9 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
         # Forwarded headers are trusted only through TRUSTED_PROXIES (werkzeug's ProxyFix),
         # never by gunicorn's own default of believing 127.0.0.1.
         "forwarded_allow_ips": "",
-        "accesslog": "-",
+        # A log line per request cost ~8% of a cheap request's time (bench/RESULTS.md);
+        # a reverse proxy in front usually logs requests already.
+        "accesslog": settings["ACCESS_LOG"] or None,
         "errorlog": "-",
         "proc_name": "nzsa",
         # No runtime control socket: one fixed path would collide between instances.
