@@ -39,9 +39,20 @@ def wrk(server: Server, lines: list[str], connections: int, duration: float) -> 
 
 
 def alternate(
-    cells: list[tuple[Server, list[str]]], connections: int, duration: float, rounds: int = 2
+    cells: list[tuple[Server, list[str]]],
+    connections: int,
+    duration: float,
+    rounds: int = 2,
+    warm: bool = False,
 ) -> list[Figures]:
-    """Load each server in turn, `rounds` times (A B A B); return each one's mean figures."""
+    """Load each server in turn, `rounds` times (A B A B); return each one's mean figures.
+
+    With `warm`, each server first gets one unmeasured run, so that every worker process
+    (not only the one the checking pass reached) holds the workload in its caches.
+    """
+    if warm:
+        for server, lines in cells:
+            wrk(server, lines, connections, min(duration, 2))
     runs: list[list[dict]] = [[] for _ in cells]
     for _ in range(rounds):
         for i, (server, lines) in enumerate(cells):
