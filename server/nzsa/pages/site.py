@@ -6,7 +6,7 @@ from flask import current_app
 
 from ..addresses import base_iri, local_href
 from ..store.base import Store
-from ..store.terms import values_clause
+from ..store.terms import to_oxigraph, values_clause
 
 MARK = "#bindings"
 
@@ -44,3 +44,17 @@ def bind(query: str, **bindings) -> str:
     written by the store's validating serialiser, never pasted as text.
     """
     return query.replace(MARK, values_clause(bindings).strip())
+
+
+def bind_each(query: str, name: str, values, **bindings) -> str:
+    """Bind `name` to each of `values` (one VALUES row apiece), and the rest as bind() does.
+
+    Each term goes through the store's validating serialiser, as in bind().
+    """
+    if not name.isidentifier():
+        raise ValueError(f"not a SPARQL variable name: {name!r}")
+    listed = " ".join(str(to_oxigraph(v)) for v in values)
+    block = f"VALUES ?{name} {{ {listed} }}"
+    if bindings:
+        block += "\n" + values_clause(bindings).strip()
+    return query.replace(MARK, block)

@@ -27,7 +27,7 @@ KINDS = {
 
 
 def items() -> list[dict]:
-    """Return dated items (`start`, optional `end`, ISO dates), earliest first."""
+    """Return dated items (`type`, `start`, optional `end`, ISO dates; `when`), earliest first."""
     own: dict[str, dict] = {}
     borrowed: dict[str, dict] = {}
     for row in store().select(bind(DATES, ns=Literal(id_namespace()))):
@@ -41,24 +41,21 @@ def items() -> list[dict]:
         if shown is not None:
             # Several facts may date one operation: keep the earliest start, latest end.
             old = entry["dates"].get(key)
-            keep = max if key == "endDate" else min
-            entry["dates"][key] = keep(old, shown) if old else shown
-            entry.setdefault("text", {})[key] = terms.show_date(row["d"])
+            later = key == "endDate"
+            if old is None or (shown > old if later else shown < old):
+                entry["dates"][key] = shown
+                entry.setdefault("text", {})[key] = terms.show_date(row["d"])
     result = []
     for iri in sorted(set(own) | set(borrowed)):
         entry = own.get(iri) or borrowed[iri]
-        dates, text = entry["dates"], entry.get("text", {})
-        start = dates.get("startDate") or dates.get("date")
-        if start is None:
+        shape = _shape(entry["dates"], entry.get("text", {}))
+        if shape is None:
             continue
-        end = dates.get("endDate")
         result.append(
             {
                 "id": iri,
                 "content": entry["label"],
-                "start": start,
-                "end": end if end and end > start else None,
-                "when": _when(text),
+                **shape,
                 "group": segment(iri),
                 "kind": KINDS[segment(iri)],
                 "href": href(iri),
@@ -67,7 +64,27 @@ def items() -> list[dict]:
     return sorted(result, key=lambda item: (item["start"], item["content"]))
 
 
-def _when(text: dict) -> str:
-    if "startDate" in text:
-        return f"{text['startDate']} – {text.get('endDate', 'ongoing')}"
-    return text.get("date", "")
+def _shape(dates: dict, text: dict) -> dict | None:
+    """Return how a thing is drawn from what its sources date, claiming nothing more.
+
+    `type` is `range` (start and end known), `since` (a start and no end: drawn as a
+    start with an open end, not as lasting until today), `ended` (only an end known:
+    drawn at its end) or `point` (one date). `start` is where it is drawn, `end` only
+    for a range, `when` the dates as words.
+    """
+    start, end, date = dates.get("startDate"), dates.get("endDate"), dates.get("date")
+    if start and end and end > start:
+        when = f"{text['startDate']} – {text['endDate']}"
+        return {"type": "range", "start": start, "end": end, "when": when}
+    if start and end:
+        # Same year (or month) at both ends: one point, its span in words.
+        same = text["startDate"] == text["endDate"]
+        when = text["startDate"] if same else f"{text['startDate']} – {text['endDate']}"
+        return {"type": "point", "start": start, "end": None, "when": when}
+    if start:
+        return {"type": "since", "start": start, "end": None, "when": f"since {text['startDate']}"}
+    if date:
+        return {"type": "point", "start": date, "end": None, "when": text["date"]}
+    if end:
+        return {"type": "ended", "start": end, "end": None, "when": f"ended {text['endDate']}"}
+    return None

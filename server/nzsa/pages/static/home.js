@@ -8,84 +8,152 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  // One colour per kind of resource (the IRI segment), readable on white.
-  var COLOURS = {
-    country: "#1f6f8b",
-    organisation: "#b5541c",
-    agency: "#6a4c93",
-    agreement: "#2e7d32",
-    programme: "#8d6e00",
-    fund: "#8d6e00",
-    operation: "#c62828",
-    meeting: "#00838f",
-    threat: "#5d4037",
-    other: "#555555",
+  // Colours by the kind of tie, readable on white; the legend explains them.
+  var TIES = {
+    membership: { colour: "#b5541c", name: "member (or the role named)", dashes: false },
+    partnership: { colour: "#6a4c93", name: "partner", dashes: [8, 5] },
+    structure: { colour: "#7b8794", name: "part of, or includes the members of", dashes: [3, 4] },
   };
+  var NZ_COLOUR = "#1f6f8b";
 
-  // A key to the colours, for the kinds the diagram shows.
-  function legend(host, nodes) {
+  // A key to the lines, for the kinds of tie the diagram shows.
+  function legend(host, edges) {
     var list = document.createElement("ul");
     list.className = "legend";
-    Array.from(new Set(nodes.map(function (n) { return n.group; }))).sort().forEach(function (g) {
+    Object.keys(TIES).forEach(function (kind) {
+      if (!edges.some(function (e) { return e.kind === kind; })) return;
       var item = document.createElement("li");
       var swatch = document.createElement("span");
-      swatch.className = "swatch";
-      swatch.style.background = COLOURS[g] || COLOURS.other;
+      swatch.className = "line-swatch line-" + kind;
+      swatch.style.borderTopColor = TIES[kind].colour;
       item.appendChild(swatch);
-      item.appendChild(document.createTextNode(g));
+      item.appendChild(document.createTextNode(TIES[kind].name));
       list.appendChild(item);
     });
     host.insertAdjacentElement("afterend", list);
+  }
+
+  // The colour of a body: that of its tie to New Zealand, or grey one hop further out.
+  function nodeColours(graph) {
+    var colours = {};
+    graph.edges.forEach(function (edge) {
+      if (edge.kind !== "structure") colours[edge.to] = TIES[edge.kind].colour;
+    });
+    return colours;
+  }
+
+  // On a phone the same ties read left to right as boxes (New Zealand, the bodies it
+  // belongs to, what those are part of), at full size, instead of a shrunken star.
+  function layout(narrow, graph) {
+    if (!narrow) {
+      return {
+        physics: {
+          solver: "barnesHut",
+          barnesHut: { gravitationalConstant: -5000, springLength: 150, springConstant: 0.04, avoidOverlap: 0.5 },
+          stabilization: { iterations: 400, fit: true },
+        },
+      };
+    }
+    return {
+      physics: false,
+      layout: {
+        hierarchical: { direction: "LR", sortMethod: "directed", levelSeparation: 124, nodeSpacing: 78, treeSpacing: 78, parentCentralization: true, shakeTowards: "roots" },
+      },
+    };
   }
 
   function drawNetwork() {
     var graph = data("network-data");
     var host = document.getElementById("network");
     if (!graph || !host || !window.vis || !graph.nodes.length) return;
+    var narrow = host.clientWidth < 600;
+    if (narrow) {
+      var rows = graph.nodes.filter(function (n) { return n.hop === 1; }).length;
+      host.style.height = Math.max(320, rows * 78 + 30) + "px";
+    }
+    var colours = nodeColours(graph);
+    var roles = {};
+    graph.edges.forEach(function (edge) {
+      if (edge.kind !== "structure") roles[edge.to] = edge.label;
+    });
     var hrefs = {};
     var nodes = graph.nodes.map(function (node) {
       hrefs[node.id] = node.href;
-      var nz = /\/country\/new-zealand$/.test(node.id);
-      return {
-        id: node.id,
-        label: node.label,
-        title: node.label + " (" + node.group + ")",
+      var nz = node.hop === 0;
+      var colour = nz ? NZ_COLOUR : colours[node.id] || TIES.structure.colour;
+      var common = { id: node.id, label: node.label, title: node.label };
+      if (narrow) {
+        // No room for the lines' labels: a role other than plain membership joins the name.
+        if (roles[node.id] && roles[node.id] !== "member" && roles[node.id] !== "partner") {
+          common.label += " (" + roles[node.id] + ")";
+        }
+        return Object.assign(common, {
+          shape: "box",
+          margin: 5,
+          color: { background: colour, border: colour, highlight: { background: colour, border: "#1b1b1b" } },
+          widthConstraint: { minimum: 64, maximum: 116 },
+          font: { size: 11, face: "system-ui, sans-serif", color: "#ffffff", bold: nz ? { size: 12 } : undefined },
+        });
+      }
+      return Object.assign(common, {
         shape: nz ? "star" : "dot",
-        size: nz ? 28 : 14,
-        color: COLOURS[node.group] || COLOURS.other,
-        font: { size: nz ? 18 : 13, color: "#1b1b1b", strokeWidth: 3, strokeColor: "#ffffff" },
-      };
+        size: nz ? 22 : node.hop === 1 ? 12 : 9,
+        color: { background: colour, border: colour, highlight: { background: colour, border: "#1b1b1b" } },
+        // Wrapped rather than shrunk: long names take lines, not the reader's eyesight.
+        widthConstraint: { maximum: 150 },
+        font: {
+          size: nz ? 17 : 14,
+          face: "system-ui, sans-serif",
+          color: node.hop === 2 ? "#444444" : "#1b1b1b",
+          strokeWidth: 4,
+          strokeColor: "#ffffff",
+        },
+      });
     });
-    var edges = graph.edges.map(function (edge) {
+    var edges = graph.edges.map(function (edge, index) {
+      var tie = TIES[edge.kind] || TIES.structure;
+      var structure = edge.kind === "structure";
       return {
+        id: "e" + index,
         from: edge.from,
         to: edge.to,
+        label: narrow ? undefined : edge.label,
         title: edge.label,
-        color: { color: "#9aa5b1", highlight: "#1f6f8b" },
+        dashes: tie.dashes,
+        width: structure ? 1.5 : 2,
+        length: structure ? 150 : undefined,
+        arrows: structure ? { to: { enabled: true, scaleFactor: 0.6 } } : undefined,
+        color: { color: tie.colour, highlight: "#1b1b1b", opacity: 0.9 },
+        font: { size: narrow ? 9 : 11, color: "#4a4a4a", strokeWidth: 3, strokeColor: "#ffffff", align: "horizontal" },
+        smooth: narrow ? { type: "cubicBezier", forceDirection: "horizontal", roundness: 0.4 } : false,
       };
     });
-    var network = new vis.Network(
-      host,
-      { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) },
-      {
-        // Spread a hub with many leaves; labels appear once zoomed in far enough.
-        physics: {
-          solver: "forceAtlas2Based",
-          forceAtlas2Based: { gravitationalConstant: -60, springLength: 110, avoidOverlap: 0.4 },
-          stabilization: { iterations: 300 },
-        },
-        nodes: { scaling: { label: { enabled: true, drawThreshold: 4 } } },
-        interaction: { hover: true, keyboard: { enabled: true, bindToWindow: false } },
-      }
-    );
-    network.once("stabilizationIterationsDone", function () {
-      network.fit();
-    });
+    var options = layout(narrow, graph);
+    options.interaction = {
+      hover: true,
+      tooltipDelay: 150,
+      keyboard: { enabled: true, bindToWindow: false },
+      // On a phone the page scrolls through the diagram; nothing there needs zooming.
+      zoomView: !narrow,
+      dragView: !narrow,
+    };
+    var network = new vis.Network(host, { nodes: new vis.DataSet(nodes), edges: new vis.DataSet(edges) }, options);
+    if (narrow) {
+      network.fit({ animation: false });
+    } else {
+      network.once("stabilizationIterationsDone", function () {
+        network.setOptions({ physics: false });
+        network.fit({ animation: false });
+      });
+    }
     network.on("click", function (event) {
       if (event.nodes.length && hrefs[event.nodes[0]]) window.location.href = hrefs[event.nodes[0]];
     });
-    legend(host, graph.nodes);
+    network.on("hoverNode", function () { host.style.cursor = "pointer"; });
+    network.on("blurNode", function () { host.style.cursor = ""; });
+    legend(host, graph.edges);
     host.dataset.nodes = String(nodes.length);
+    host.dataset.edges = String(edges.length);
     window.nzsaNetwork = network;
   }
 
@@ -99,48 +167,88 @@
     return items.map(function (item) { return item.start; }).sort()[0];
   }
 
-  function last(items) {
-    return items.map(function (item) { return item.end || item.start; }).sort().pop();
+  // An item's label as an element (text only, never markup): "since" items end in an
+  // open arrow, "ended" items say so, so that neither reads as a known span.
+  function content(item) {
+    var element = document.createElement("span");
+    if (item.type === "ended") {
+      var tag = document.createElement("span");
+      tag.className = "tl-tag";
+      tag.textContent = item.when;
+      element.appendChild(tag);
+      element.appendChild(document.createTextNode(" " + item.content));
+    } else if (item.type === "since") {
+      var since = document.createElement("span");
+      since.className = "tl-tag";
+      since.textContent = item.when;
+      element.appendChild(since);
+      element.appendChild(document.createTextNode(" " + item.content + " "));
+      var open = document.createElement("span");
+      open.className = "tl-open";
+      open.setAttribute("aria-hidden", "true");
+      open.textContent = "\u2192";
+      element.appendChild(open);
+    } else {
+      element.textContent = item.content;
+    }
+    return element;
+  }
+
+  // The last date to show so that every label, drawn to the right of its date, fits:
+  // x(t) + width <= W for all items, with x linear from `start` to the returned end.
+  function roomyEnd(items, start, width) {
+    var from = new Date(start).getTime();
+    var needed = 0;
+    items.forEach(function (item) {
+      var at = new Date(item.end || item.start).getTime();
+      var label = Math.min(item.content.length * 7.6, 200) + (item.type === "point" ? 30 : 110);
+      var share = Math.max(0.5, 1 - label / width);
+      needed = Math.max(needed, (at - from) / share);
+    });
+    return new Date(from + needed);
   }
 
   function drawTimeline() {
     var items = data("timeline-data");
     var host = document.getElementById("timeline");
     if (!items || !host || !window.vis || !items.length) return;
-    var today = new Date().toISOString().slice(0, 10);
+    if (host.clientWidth < 600 || !host.offsetParent) {
+      // A phone gets the dated list, which reads top to bottom, instead of a squeezed axis.
+      var list = document.getElementById("timeline-list");
+      if (list) list.open = true;
+      return;
+    }
     var groups = {};
     var shown = items.map(function (item) {
       groups[item.group] = item.kind;
-      var ongoing = !item.end && /–\s*ongoing$/.test(item.when);
       return {
         id: item.id,
-        content: item.content,
+        content: content(item),
         title: item.content + ": " + item.when,
         start: item.start,
-        end: item.end || (ongoing ? today : undefined),
-        type: item.end || ongoing ? "range" : "point",
+        end: item.type === "range" ? item.end : undefined,
+        type: item.type === "range" ? "range" : "point",
         group: item.group,
-        className: "kind-" + item.group,
+        className: "kind-" + item.group + " tl-" + item.type,
       };
     });
+    var start = shift(first(items), -1);
+    var width = host.clientWidth - 215;
+    var options = {
+      stack: true,
+      zoomable: true,
+      horizontalScroll: true,
+      zoomKey: "ctrlKey",
+      showCurrentTime: false,
+      margin: { item: { horizontal: 4, vertical: 6 } },
+      start: start,
+      end: roomyEnd(items, start, width),
+    };
     var timeline = new vis.Timeline(
       host,
       new vis.DataSet(shown),
-      new vis.DataSet(
-        Object.keys(groups).map(function (g) {
-          return { id: g, content: groups[g] };
-        })
-      ),
-      {
-        stack: true,
-        zoomable: true,
-        horizontalScroll: true,
-        zoomKey: "ctrlKey",
-        margin: { item: 6 },
-        // Room either side, so that points' labels at the ends are not cut off.
-        start: shift(first(shown), -2),
-        end: shift(last(shown), 6),
-      }
+      new vis.DataSet(Object.keys(groups).map(function (g) { return { id: g, content: groups[g] }; })),
+      options
     );
     var hrefs = {};
     items.forEach(function (item) {
