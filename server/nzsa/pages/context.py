@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
+from ..addresses import base_iri
 from ..store.base import Store
 from .site import bind
 
@@ -30,6 +31,39 @@ CONSTRUCT { ?s ?p ?o } WHERE {
   UNION { { ?s ?x ?this } UNION { ?this ?x ?s }
           ?s a/rdfs:subClassOf* ?root . BIND(rdf:type AS ?p) BIND(nzsa:Fact AS ?o)
           VALUES ?root { nzsa:Fact org:Membership } }
+}
+"""
+
+# Value nodes (a skolemised or blank node that is not evidence, e.g. a monetary amount)
+# hanging off the resource or its facts, with their own properties; ?genid is bound.
+VALUE_NODES = """
+PREFIX nzsa: <https://w3id.org/nzsa/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT { ?v ?p ?o } WHERE {
+  #bindings
+  { ?this ?q ?v }
+  UNION { { ?f ?x ?this } UNION { ?this ?x ?f }
+          ?f a/rdfs:subClassOf* ?root . ?f ?q ?v
+          VALUES ?root { nzsa:Fact org:Membership } }
+  FILTER(?q NOT IN (nzsa:evidence, prov:wasDerivedFrom))
+  FILTER(isBlank(?v) || STRSTARTS(STR(?v), ?genid))
+  ?v ?p ?o
+}
+"""
+
+# The inverse of each property that points at the resource, stated either way round,
+# with its label: the page reads "administered by", not "is administers of".
+INVERSES = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+CONSTRUCT { ?p owl:inverseOf ?q . ?q rdfs:label ?l } WHERE {
+  VALUES ?p { %s }
+  { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p }
+  FILTER(isIRI(?q))
+  OPTIONAL { ?q rdfs:label|skos:prefLabel ?l }
 }
 """
 
@@ -59,6 +93,12 @@ def _iri_list(nodes) -> str:
 def context(store: Store, iri: URIRef) -> Graph:
     """Return the triples a page about `iri` shows, with the names of all it mentions."""
     graph = store.construct(bind(STRUCTURE, this=iri))
+    graph += store.construct(
+        bind(VALUE_NODES, this=iri, genid=Literal(base_iri() + ".well-known/genid/"))
+    )
+    incoming = _iri_list({p for _, p, o in graph if o == iri})
+    if incoming:
+        graph += store.construct(INVERSES % incoming)
     mentioned = {term for triple in graph for term in triple if isinstance(term, URIRef)}
     mentioned.add(iri)
     graph += neighbours(store, mentioned)

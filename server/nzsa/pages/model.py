@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS, XSD
 
+from ..addresses import base_iri
 from ..vocab import NZSA, ORG, PROV, SCHEMA
 from . import terms
 from .classes import class_href
@@ -32,6 +33,8 @@ class Value:
     lang: str | None = None
     kind: str | None = None
     facts: list[Fact] = field(default_factory=list)
+    # A value node (an amount, say) shown in place: its properties, each as a Value.
+    parts: list[tuple[str, Value]] = field(default_factory=list)
 
 
 @dataclass
@@ -87,17 +90,68 @@ def _english_first(values) -> list[str]:
     return [str(v) for v in values]
 
 
-def value(graph: Graph, term) -> Value:
-    """Return how a term is shown: a resource by its label and link, a literal as written."""
+def value(graph: Graph, term, depth: int = 0) -> Value:
+    """Return how a term is shown: a resource by its label and link, a literal as written.
+
+    A value node (blank or skolemised, not evidence) is shown in place as its
+    properties, never as a link to its hash IRI.
+    """
     if isinstance(term, Literal):
         if term.datatype in DATE_TYPES:
             return Value(terms.show_date(term))
         if term.datatype == XSD.anyURI:
             return Value(str(term), href=str(term))
+        if term.datatype == XSD.duration:
+            return Value(terms.show_duration(term))
         return Value(str(term), lang=term.language)
+    if is_value_node(graph, term):
+        return inline(graph, term, depth)
     if isinstance(term, BNode):
         return Value(terms.label(graph, term, fallback=False) or "(unnamed node)")
     return Value(terms.label(graph, term), href=href(term), iri=str(term), kind=segment(term))
+
+
+def is_genid(term) -> bool:
+    """Tell whether a term is a skolemised blank node (under `/.well-known/genid/`)."""
+    return isinstance(term, URIRef) and str(term).startswith(base_iri() + ".well-known/genid/")
+
+
+def is_value_node(graph: Graph, term) -> bool:
+    """Tell whether a node is shown in place: blank or skolemised, described, not evidence."""
+    if not (isinstance(term, BNode) or is_genid(term)):
+        return False
+    if NZSA.Evidence in set(graph.objects(term, RDF.type)) or graph.value(term, NZSA.quote):
+        return False
+    return any(p != RDF.type for p in graph.predicates(term))
+
+
+# Shown as one phrase for an amount ("NZD 2,700,000 a year"); other properties as parts.
+AMOUNT = (SCHEMA.currency, SCHEMA.value, NZSA.period)
+
+
+def inline(graph: Graph, node, depth: int = 0) -> Value:
+    """Return a value node as text (an amount as a phrase) and its other properties."""
+    amount = graph.value(node, SCHEMA.value)
+    text = ""
+    skip = {RDF.type}
+    if isinstance(amount, Literal):
+        currency, period = graph.value(node, SCHEMA.currency), graph.value(node, NZSA.period)
+        words = [str(currency) if currency is not None else "", terms.show_number(amount)]
+        if isinstance(period, Literal):
+            words.append(terms.show_period(period))
+        text = " ".join(w for w in words if w)
+        skip |= set(AMOUNT)
+    parts = []
+    if depth < 2:
+        parts = [
+            (terms.label(graph, p), value(graph, o, depth + 1))
+            for p, o in sorted(graph.predicate_objects(node))
+            if p not in skip and o != node
+        ]
+    if not text:
+        types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
+        text = terms.label(graph, sorted(types)[0]) if types and not parts else ""
+    return Value(text, parts=parts)
 
 
 def _class(graph: Graph, cls: URIRef) -> Value:
@@ -236,11 +290,21 @@ def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
         if p not in skip and not isinstance(o, Literal) and o not in facts
     ]
     attributes = [(p, o) for p, o in outgoing if p not in skip and isinstance(o, Literal)]
-    plain_incoming = [
-        (p, s)
-        for p, s in incoming
-        if s not in facts and p not in EVIDENCE and not isinstance(s, BNode)
-    ]
+    # A link in is shown under its inverse property's name; it is left out where the
+    # inverse link itself is already listed under Relations (the reasoner adds both).
+    shown_out = set(relations)
+    names: dict = {}
+    plain_incoming = []
+    for p, s in incoming:
+        if s in facts or p in EVIDENCE or isinstance(s, BNode) or is_genid(s):
+            continue
+        inverses = _inverses(graph, p)
+        if any((q, s) in shown_out for q in inverses):
+            continue
+        named = [q for q in inverses if q != p and terms.label(graph, q, fallback=False)]
+        key = named[0] if named else p
+        names[key] = terms.label(graph, key) if named else terms.inverse(p, terms.label(graph, p))
+        plain_incoming.append((key, s))
 
     def plabel(p):
         return terms.label(graph, p)
@@ -259,7 +323,7 @@ def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
         dates=[(plabel(p), value(graph, o).text) for p in DATES for o in graph.objects(iri, p)],
         relations=_rows(graph, relations, plabel),
         attributes=_rows(graph, attributes, plabel),
-        incoming=_rows(graph, plain_incoming, lambda p: terms.inverse(p, plabel(p))),
+        incoming=_rows(graph, plain_incoming, names.__getitem__),
         facts=[],
         evidence=evidence(graph, iri),
         external=sorted(
@@ -271,6 +335,14 @@ def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
     page.alt_names = [n for n in page.alt_names if n not in page.former_names]
     _attach(page, facts)
     return page
+
+
+def _inverses(graph: Graph, p) -> list:
+    """Return a property's inverses, stated either way round (itself if symmetric)."""
+    found = set(graph.objects(p, OWL.inverseOf)) | set(graph.subjects(OWL.inverseOf, p))
+    if (p, RDF.type, OWL.SymmetricProperty) in graph:
+        found.add(p)
+    return sorted(q for q in found if isinstance(q, URIRef))
 
 
 def _attach(page: Page, facts: dict) -> None:
@@ -296,9 +368,17 @@ def _attach(page: Page, facts: dict) -> None:
 
 
 def _overlap(a: str, b: str) -> int:
-    """Return how many word stems (first five letters) two phrases share."""
+    """Return how much wording two phrases share: per word, its longest common start.
 
-    def stems(text: str) -> set:
-        return {word[:5] for word in text.lower().split() if len(word) > 2}
+    Starts shorter than four letters do not count, so "funds" meets "funding" and
+    "administered" meets "administration", but "has" meets nothing.
+    """
 
-    return len(stems(a) & stems(b))
+    def common(x: str, y: str) -> int:
+        n = 0
+        while n < min(len(x), len(y)) and x[n] == y[n]:
+            n += 1
+        return n if n >= 4 else 0
+
+    words_b = [w for w in b.lower().split() if len(w) > 2]
+    return sum(max((common(w, v) for v in words_b), default=0) for w in a.lower().split())

@@ -65,13 +65,39 @@ def label(graph: Graph, iri, fallback: bool = True) -> str | None:
     return humanise(iri) if fallback and isinstance(iri, URIRef) else None
 
 
+PREPOSITIONS = {"by", "in", "from", "to", "with", "on", "at", "for", "into", "about", "within"}
+
+
 def inverse(predicate: str, predicate_label: str) -> str:
-    """Return how a link reads from its object's page ("member of" → "has member")."""
+    """Return how a link reads from its object's page, for a property with no inverse.
+
+    "member of" → "has member", "has part" → "part of", a noun ("funder") → "funder of";
+    a verb or a phrase ending in a preposition cannot be turned round safely, so it
+    reads "<label> (inverse)" rather than "is administers of".
+    """
     if str(predicate) in INVERSES:
         return INVERSES[str(predicate)]
-    if predicate_label.endswith(" of"):
-        return "has " + predicate_label[: -len(" of")]
-    return f"is {predicate_label} of"
+    text = predicate_label.strip()
+    words = text.split()
+    if not words:
+        return "(inverse)"
+    if len(words) > 1 and words[-1] == "of":
+        return "has " + " ".join(words[:-1])
+    if len(words) > 1 and words[0] == "has":
+        return " ".join(words[1:]) + " of"
+    if _verb_like(words[0]) or words[-1] in PREPOSITIONS or words[0] == "is":
+        return f"{text} (inverse)"
+    return f"{text} of"
+
+
+def _verb_like(word: str) -> bool:
+    """Tell whether a property label's first word reads as a verb ("administers", "led")."""
+    word = word.lower()
+    if word in {"led", "held", "made", "paid", "brought", "took"}:
+        return True
+    if word.endswith("ed") and len(word) > 4:
+        return True
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
 
 
 def show_date(value: Literal) -> str:
@@ -87,6 +113,38 @@ def show_date(value: Literal) -> str:
     except (ValueError, IndexError):
         pass  # an ill-formed date is shown as written
     return text
+
+
+PERIODS = {"Y": "year", "M": "month", "W": "week", "D": "day"}
+
+
+def show_duration(value: Literal) -> str:
+    """Return an xsd:duration in words where it is a simple one ("P1Y" → "1 year")."""
+    match = re.fullmatch(r"P(\d+)([YMWD])", str(value))
+    if not match:
+        return str(value)
+    count, unit = int(match.group(1)), PERIODS[match.group(2)]
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def show_period(value: Literal) -> str:
+    """Return how often an amount recurs ("P1Y" → "a year", "P2Y" → "every 2 years")."""
+    match = re.fullmatch(r"P(\d+)([YMWD])", str(value))
+    if not match:
+        return f"per {value}"
+    count, unit = int(match.group(1)), PERIODS[match.group(2)]
+    return f"a {unit}" if count == 1 else f"every {count} {unit}s"
+
+
+def show_number(value: Literal) -> str:
+    """Return a number with thousands separators, without a pointless ".0"."""
+    try:
+        number = float(value)
+    except ValueError:
+        return str(value)
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.2f}"
 
 
 def iso_start(value: Literal) -> str | None:
