@@ -8,6 +8,7 @@ import platform
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,6 +27,7 @@ DOCUMENT_ACCEPT = {
     "html": "text/html",
 }
 JSON = {"Accept": workloads.JSON}
+BASE = "https://w3id.org/nzsa/"
 
 
 def log(message: str) -> None:
@@ -66,32 +68,46 @@ def check_queries(sides: list[servers.Server], queries: list[str]) -> dict:
     return {"queries": len(queries), "rows": rows, "mismatched": mismatched}
 
 
+def fetch_documents(nzsa: servers.Server, oxigraph: servers.Server, iri: str, check: bool):
+    """Fetch one resource's document in every format; check Turtle against the store."""
+    path = "/doc/" + iri.split("/id/", 1)[1]
+    fetched, problems = {}, 0
+    for name, accept in DOCUMENT_ACCEPT.items():
+        answer = requests.get(nzsa.base + path, headers={"Accept": accept}, timeout=120)
+        problems += answer.status_code != 200
+        fetched[name] = (len(answer.content), answer.headers.get("ETag", ""))
+        if name == "turtle" and check:  # the document holds every triple the store has
+            document = Graph().parse(data=answer.text, format="turtle")
+            endpoint = oxigraph.base + oxigraph.query_path
+            own = workloads.select(endpoint, workloads.LOOKUP.format(iri))
+            found = {
+                (str(p), str(o))
+                for subject in (URIRef(iri), URIRef(iri.replace(BASE, nzsa.base + "/")))
+                for p, o in document.predicate_objects(subject)
+            }
+            problems += len(own) > len(found)
+    return path, fetched, problems
+
+
 def document_requests(nzsa: servers.Server, oxigraph: servers.Server, resources: list[str]):
-    """Fetch every document once per format; check Turtle against the store; keep ETags."""
+    """Fetch every document once per format (8 at a time); keep sizes and ETags."""
     lines: dict[str, list[str]] = {name: [] for name in DOCUMENT_ACCEPT}
-    revalidate, sizes = [], {name: [] for name in DOCUMENT_ACCEPT}
-    problems = 0
-    for i, iri in enumerate(resources):
-        path = "/doc/" + iri.split("/id/", 1)[1]
-        for name, accept in DOCUMENT_ACCEPT.items():
-            answer = requests.get(nzsa.base + path, headers={"Accept": accept}, timeout=60)
-            problems += answer.status_code != 200
-            lines[name].append(workloads.request_line(path, {"Accept": accept}))
-            sizes[name].append(len(answer.content))
-            if name == "turtle":
-                etag = answer.headers.get("ETag", "")
-                revalidate.append(
-                    workloads.request_line(path, {"Accept": accept, "If-None-Match": etag})
-                )
-                if i % 10 == 0:  # the document holds every triple the store has about it
-                    document = Graph().parse(data=answer.text, format="turtle")
-                    own = workloads.select(
-                        oxigraph.base + oxigraph.query_path, workloads.LOOKUP.format(iri)
-                    )
-                    subject = URIRef(iri.replace("https://w3id.org/nzsa/", nzsa.base + "/"))
-                    found = {(str(p), str(o)) for p, o in document.predicate_objects(subject)}
-                    found |= {(str(p), str(o)) for p, o in document.predicate_objects(URIRef(iri))}
-                    problems += len(own) > len(found)
+    sizes: dict[str, list[int]] = {name: [] for name in DOCUMENT_ACCEPT}
+    revalidate, problems = [], 0
+    with ThreadPoolExecutor(8) as pool:
+        jobs = [
+            pool.submit(fetch_documents, nzsa, oxigraph, iri, i % 10 == 0)
+            for i, iri in enumerate(resources)
+        ]
+        for job in jobs:
+            path, fetched, trouble = job.result()
+            problems += trouble
+            for name, accept in DOCUMENT_ACCEPT.items():
+                lines[name].append(workloads.request_line(path, {"Accept": accept}))
+                sizes[name].append(fetched[name][0])
+            etag = fetched["turtle"][1]
+            headers = {"Accept": DOCUMENT_ACCEPT["turtle"], "If-None-Match": etag}
+            revalidate.append(workloads.request_line(path, headers))
     return lines, revalidate, sizes, problems
 
 

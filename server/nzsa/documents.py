@@ -6,6 +6,8 @@ ETag is derived from the same values, so a revalidation answers 304 without rend
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +39,33 @@ class Documents:
         self.cache = RenderCache(app.config["CACHE_ENTRIES"])
         self._first_seen: dict[str, datetime] = {}
         self._lock = threading.Lock()
+
+    def shared(
+        self, key: tuple, folder: Path | None, make: Callable[[], Rendered | None]
+    ) -> Rendered | None:
+        """Return what another worker rendered (kept in BUILD_DIR/rendered), else render it.
+
+        Each worker has its own memory cache; sharing renderings on disk makes each
+        document rendered once per build rather than once per worker and restart.
+        """
+        if folder is None:
+            return make()
+        path = folder / "rendered" / make_etag(*key)
+        try:
+            links, _, body = path.read_bytes().partition(b"\n")
+            return Rendered(body, tuple(json.loads(links)))
+        except (OSError, ValueError):
+            pass
+        rendered = make()
+        if rendered is not None:
+            try:
+                path.parent.mkdir(exist_ok=True)
+                partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
+                partial.write_bytes(json.dumps(rendered.links).encode() + b"\n" + rendered.body)
+                partial.replace(path)  # atomic: readers see all of it or nothing
+            except OSError:
+                pass  # a read-only build folder: each worker keeps its own renderings
+        return rendered
 
     def last_modified(self, version: str, build_dir: Path | None) -> datetime:
         """Return when this version of the data was built (else first served here)."""
@@ -128,7 +157,51 @@ def send(
     )
     if response.status_code == 304:
         return response
-    rendered = state().cache.get_or_make((version, root, key, page, fmt.name), lambda: make(fmt))
+    cache_key = (version, root, key, page, fmt.name)
+    rendered = state().cache.get_or_make(
+        cache_key, lambda: state().shared(cache_key, build_dir(), lambda: make(fmt))
+    )
     if rendered is None:
         abort(404, description=f"Nothing is published at {request.path}.")
     return fill(response, rendered.body, fmt, rendered.links)
+
+
+class Revalidator:
+    """Answer a repeated revalidation of a document from memory, before Flask sees it.
+
+    A document's ETag changes only with the store's version, which is fixed for the life
+    of a server process, so a 304 answered once to a request is the answer to every equal
+    request: same method, path, query and every header the answer depends on. Routing,
+    negotiating and hashing again cost more than half of a 304 (bench/RESULTS.md).
+    """
+
+    HEADERS = (
+        "REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "wsgi.url_scheme",
+        "HTTP_HOST", "HTTP_ACCEPT", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
+        "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+        "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX",
+    )  # fmt: skip
+
+    def __init__(self, wsgi_app: Callable, size: int):
+        self.wsgi_app, self.size = wsgi_app, size
+        self._answers: dict[tuple, list[tuple[str, str]]] = {}
+
+    def __call__(self, environ: dict, start_response: Callable):
+        if not environ.get("HTTP_IF_NONE_MATCH") or not environ.get("PATH_INFO", "").startswith(
+            "/doc/"
+        ):
+            return self.wsgi_app(environ, start_response)
+        key = tuple(environ.get(name) for name in self.HEADERS)
+        headers = self._answers.get(key)
+        if headers is not None:
+            start_response("304 NOT MODIFIED", headers)
+            return []
+
+        def remember(status: str, headers: list, *exc_info):
+            if status.startswith("304") and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+                if len(self._answers) >= self.size:
+                    self._answers.clear()
+                self._answers[key] = list(headers)
+            return start_response(status, headers, *exc_info)
+
+        return self.wsgi_app(environ, remember)
