@@ -8,17 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
+from rdflib import Literal, URIRef, namespace
 
 sys.path.insert(0, str(Path(__file__).parent / "browser"))
 from nzsa.app import create_app  # noqa: E402
-from nzsa.pages import render_resource_page  # noqa: E402
+from nzsa.pages import render_resource_page, terms  # noqa: E402
 from nzsa.pages.sparqlpage import questions  # noqa: E402
+from realdata import real_build  # noqa: E402
 from sample import write_build  # noqa: E402
 
 NZ = "https://w3id.org/nzsa/id/country/new-zealand"
 BALI = "https://w3id.org/nzsa/id/organisation/bali-process"
 ARF = "https://w3id.org/nzsa/id/organisation/asean-regional-forum"
+ID = "https://w3id.org/nzsa/id/"
 MARKUP = "https://w3id.org/nzsa/id/organisation/markup-test"
 HTML = {"Accept": "text/html"}
 VENDOR = Path(__file__).parents[1] / "server" / "nzsa" / "pages" / "static" / "vendor"
@@ -35,6 +37,26 @@ def sample_app(tmp_path_factory):
 @pytest.fixture()
 def web(sample_app):
     return sample_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def real_app(tmp_path_factory):
+    """The app on a build of the bundled data (shared with the browser tests)."""
+    build = real_build(tmp_path_factory.getbasetemp())
+    app = create_app({"BUILD_DIR": str(build), "TESTING": True, "EXECUTORS": 1})
+    yield app
+    app.extensions["nzsa"].store.close()
+
+
+@pytest.fixture()
+def real(real_app):
+    return real_app.test_client()
+
+
+def embedded(body: str, element_id: str):
+    """Return the JSON a page embeds in `<script id=…>`."""
+    found = re.search(rf'id="{element_id}">(.*?)</script>', body, re.S)
+    return json.loads(found.group(1))
 
 
 def search(web, q, **headers):
@@ -142,13 +164,168 @@ def test_resource_page_from_describe_pages_incoming_links(sample_app):
 
 def test_home_page_has_network_and_timeline(web):
     body = web.get("/", headers=HTML).text
-    network = json.loads(re.search(r'id="network-data">(.*?)</script>', body, re.S).group(1))
+    network = embedded(body, "network-data")
     assert NZ in {n["id"] for n in network["nodes"]}
-    assert {e["label"] for e in network["edges"]} >= {"Membership", "Partnership"}
-    timeline = json.loads(re.search(r'id="timeline-data">(.*?)</script>', body, re.S).group(1))
-    ramsi = next(item for item in timeline if item["id"].endswith("/operation/ramsi"))
-    assert (ramsi["start"], ramsi["end"]) == ("2003-01-01", "2017-06-01")
+    assert {(e["to"], e["label"], e["kind"]) for e in network["edges"]} >= {
+        (ARF, "member", "membership"),
+        (BALI, "member", "membership"),
+    }
+    ramsi = next(i for i in embedded(body, "timeline-data") if i["id"].endswith("/operation/ramsi"))
+    assert (ramsi["type"], ramsi["start"], ramsi["end"]) == ("range", "2003-01-01", "2017-06-01")
     assert "/class/State" in body
+
+
+def test_network_is_memberships_and_partnerships_only(real):
+    network = embedded(real.get("/", headers=HTML).text, "network-data")
+    groups = {n["group"] for n in network["nodes"]}
+    assert groups <= {"country", "organisation"}, groups
+    ties = {(e["to"].removeprefix(ID), e["label"]) for e in network["edges"] if e["from"] == NZ}
+    assert ties >= {
+        ("organisation/bali-process", "member"),
+        ("organisation/pif-working-group-on-counter-terrorism-and-transnational-crime", "convenor"),
+        ("organisation/north-atlantic-treaty-organization", "partner"),
+    }
+    hop = {n["id"].removeprefix(ID): n["hop"] for n in network["nodes"]}
+    assert hop["organisation/pacific-islands-forum"] == 2
+    kinds = {e["kind"] for e in network["edges"]}
+    assert kinds == {"membership", "partnership", "structure"}
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        pytest.param(
+            {"startDate": "2003"}, ("since", "2003-01-01", None, "since 2003"), id="since"
+        ),
+        pytest.param(
+            {"endDate": "2014-12"},
+            ("ended", "2014-12-01", None, "ended December 2014"),
+            id="end-only",
+        ),
+        pytest.param(
+            {"startDate": "2015", "endDate": "2021"},
+            ("range", "2015-01-01", "2021-01-01", "2015 – 2021"),
+            id="range",
+        ),
+        pytest.param({"date": "2022-06"}, ("point", "2022-06-01", None, "June 2022"), id="point"),
+        pytest.param({}, None, id="undated"),
+    ],
+)
+def test_timeline_draws_only_what_the_sources_date(dates, expected):
+    from nzsa.pages.timeline import _shape
+
+    types = {
+        "startDate": namespace.XSD.gYear,
+        "endDate": namespace.XSD.gYear,
+        "date": namespace.XSD.gYear,
+    }
+    literals = {
+        k: Literal(v, datatype=namespace.XSD.gYearMonth if "-" in v else types[k])
+        for k, v in dates.items()
+    }
+    shape = _shape(
+        {k: terms.iso_start(v) for k, v in literals.items()},
+        {k: terms.show_date(v) for k, v in literals.items()},
+    )
+    if expected is None:
+        assert shape is None
+    else:
+        assert (shape["type"], shape["start"], shape["end"], shape["when"]) == expected
+
+
+def test_timeline_on_the_real_data(real):
+    items = {i["id"].removeprefix(ID): i for i in embedded(real.get("/").text, "timeline-data")}
+    ramsi = items["operation/regional-assistance-mission-to-solomon-islands"]
+    assert (ramsi["type"], ramsi["when"], ramsi["end"]) == ("since", "since 2003", None)
+    isaf = items["operation/international-security-assistance-force"]
+    assert (isaf["type"], isaf["start"]) == ("ended", "2014-12-01")
+    assert items["meeting/nato-summit-2022-madrid"]["start"] == "2022-06-01"
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        pytest.param("member of", "has member", id="of"),
+        pytest.param("has part", "part of", id="has"),
+        pytest.param("funder", "funder of", id="noun"),
+        pytest.param("administers", "administers (inverse)", id="verb"),
+        pytest.param("funded from", "funded from (inverse)", id="participle"),
+        pytest.param(
+            "participates in programme", "participates in programme (inverse)", id="verb-phrase"
+        ),
+        pytest.param("located in", "located in (inverse)", id="preposition"),
+    ],
+)
+def test_inverse_fallback_reads_well(label, expected):
+    assert terms.inverse("https://example.org/p", label) == expected
+
+
+def resource(client, path: str) -> str:
+    return client.get(path, headers=HTML).text
+
+
+def incoming_section(body: str) -> str:
+    start = body.find('id="h-incoming"')
+    return body[start : body.find("</section>", start)] if start >= 0 else ""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doc/fund/pacific-security-fund",
+        "/doc/organisation/bali-process",
+        "/doc/country/new-zealand",
+        "/doc/agency/ministry-of-foreign-affairs-and-trade",
+        "/doc/threat/people-smuggling",
+    ],
+)
+def test_links_in_use_the_ontologys_inverse_names(real, path):
+    body = resource(real, path)
+    assert not re.search(r">is [^<]* of<", body), re.findall(r">is [^<]* of<", body)
+    assert " of of<" not in body
+
+
+def test_pacific_security_fund_lists_its_administrator_once(real):
+    body = resource(real, "/doc/fund/pacific-security-fund")
+    assert ">administered by</a>" in body
+    assert "Ministry of Foreign Affairs and Trade" not in incoming_section(body)
+
+
+def test_bali_process_members_are_not_repeated_as_links_in(real):
+    body = resource(real, "/doc/organisation/bali-process")
+    assert ">has member</a>" in body
+    assert "Australia" not in incoming_section(body)
+    assert "chaired by Australia and Indonesia" in body
+
+
+def test_a_link_in_without_a_listed_inverse_uses_the_inverse_property(real):
+    # MFAT publishes sources; dcterms:publisher has no inverse listed, so it is turned round.
+    body = resource(real, "/doc/agency/ministry-of-foreign-affairs-and-trade")
+    assert ">publisher of</a>" in incoming_section(body).lower()
+
+
+def test_value_nodes_are_shown_in_place(real):
+    body = resource(real, "/doc/fund/pacific-security-fund")
+    assert "NZD 2,700,000 a year" in body
+    assert ".well-known/genid" not in body
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        pytest.param(Literal("P1Y", datatype=namespace.XSD.duration), "a year", id="year"),
+        pytest.param(Literal("P2Y", datatype=namespace.XSD.duration), "every 2 years", id="years"),
+        pytest.param(Literal("P1M", datatype=namespace.XSD.duration), "a month", id="month"),
+        pytest.param(Literal("PT5H", datatype=namespace.XSD.duration), "per PT5H", id="other"),
+    ],
+)
+def test_periods_read_as_words(value, shown):
+    assert terms.show_period(value) == shown
+
+
+def test_numbers_have_separators():
+    assert terms.show_number(Literal(2700000.0)) == "2,700,000"
+    assert terms.show_number(Literal("12.5", datatype=namespace.XSD.decimal)) == "12.50"
 
 
 def test_class_page_lists_instances(web):

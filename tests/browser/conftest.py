@@ -1,4 +1,9 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright against a real `nzsa serve`."""
+"""Browser fixtures: Debian's Chromium driven by Playwright against a real `nzsa serve`.
+
+The pages are tested on a build of the project's own data (`site`); the small sample
+(`sample_site`) only holds what the real data must never contain, such as a label made
+of markup.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from realdata import real_build
 from sample import write_build
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,7 +42,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def site(nzsa_server, tmp_path_factory) -> str:
-    """Return the root URL of `nzsa serve` on the sample build."""
+    """Return the root URL of `nzsa serve` on a build of the bundled data."""
+    build = real_build(tmp_path_factory.getbasetemp())
+    return nzsa_server(build, WORKERS=1, THREADS=8, EXECUTORS=1).url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def sample_site(nzsa_server, tmp_path_factory) -> str:
+    """Return the root URL of `nzsa serve` on the small sample build (markup labels)."""
     build = write_build(tmp_path_factory.mktemp("sample-build"))
     return nzsa_server(build, WORKERS=1, THREADS=8, EXECUTORS=1).url.rstrip("/")
 
@@ -86,11 +99,28 @@ class Visit:
         return path
 
 
-@pytest.fixture()
-def visit(browser, site) -> Iterator[Visit]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = Visit(context.new_page(), site)
+def _visit(browser, root: str, **context) -> Iterator[Visit]:
+    context = browser.new_context(**({"viewport": {"width": 1280, "height": 900}} | context))
+    tab = Visit(context.new_page(), root)
     tab.page.set_default_timeout(15_000)
     yield tab
     context.close()
     assert tab.errors == [], tab.errors
+
+
+@pytest.fixture()
+def visit(browser, site) -> Iterator[Visit]:
+    """A desktop-sized tab on the real data."""
+    yield from _visit(browser, site)
+
+
+@pytest.fixture()
+def phone(browser, site) -> Iterator[Visit]:
+    """A 390 px wide phone tab on the real data."""
+    yield from _visit(browser, site, viewport={"width": 390, "height": 844}, is_mobile=True)
+
+
+@pytest.fixture()
+def sample_visit(browser, sample_site) -> Iterator[Visit]:
+    """A desktop-sized tab on the sample data."""
+    yield from _visit(browser, sample_site)

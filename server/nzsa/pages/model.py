@@ -35,6 +35,7 @@ class Value:
     facts: list[Fact] = field(default_factory=list)
     # A value node (an amount, say) shown in place: its properties, each as a Value.
     parts: list[tuple[str, Value]] = field(default_factory=list)
+    inline: bool = False
 
 
 @dataclass
@@ -151,7 +152,7 @@ def inline(graph: Graph, node, depth: int = 0) -> Value:
     if not text:
         types = [t for t in graph.objects(node, RDF.type) if isinstance(t, URIRef)]
         text = terms.label(graph, sorted(types)[0]) if types and not parts else ""
-    return Value(text, parts=parts)
+    return Value(text, parts=parts, inline=True)
 
 
 def _class(graph: Graph, cls: URIRef) -> Value:
