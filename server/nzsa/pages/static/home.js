@@ -52,6 +52,7 @@
           barnesHut: { gravitationalConstant: -5000, springLength: 150, springConstant: 0.04, avoidOverlap: 0.5 },
           stabilization: { iterations: 400, fit: true },
         },
+        layout: { randomSeed: 7 },
       };
     }
     return {
@@ -60,6 +61,41 @@
         hierarchical: { direction: "LR", sortMethod: "directed", levelSeparation: 124, nodeSpacing: 78, treeSpacing: 78, parentCentralization: true, shakeTowards: "roots" },
       },
     };
+  }
+
+  // Where the physics starts: the bodies New Zealand belongs to on a ring, each larger
+  // body beyond the ones that are part of it. Starting there (rather than at random)
+  // gives the same untangled picture on every visit.
+  function ring(graph) {
+    var at = {};
+    var parent = {};
+    graph.edges.forEach(function (e) {
+      if (e.kind === "structure") parent[e.from] = e.to;
+    });
+    // Bodies that are part of the same larger one sit side by side.
+    var direct = graph.nodes
+      .filter(function (n) { return n.hop === 1; })
+      .sort(function (a, b) {
+        var pa = parent[a.id] || "~" + a.id, pb = parent[b.id] || "~" + b.id;
+        return pa < pb ? -1 : pa > pb ? 1 : 0;
+      });
+    direct.forEach(function (n, i) {
+      var angle = (2 * Math.PI * i) / direct.length - Math.PI / 2;
+      at[n.id] = { x: 230 * Math.cos(angle), y: 230 * Math.sin(angle), angle: angle };
+    });
+    graph.nodes.forEach(function (n) {
+      if (n.hop !== 2) return;
+      var x = 0, y = 0;
+      graph.edges.forEach(function (e) {
+        if (e.to === n.id && at[e.from]) {
+          x += Math.cos(at[e.from].angle);
+          y += Math.sin(at[e.from].angle);
+        }
+      });
+      var angle = Math.atan2(y, x);
+      at[n.id] = { x: 420 * Math.cos(angle), y: 420 * Math.sin(angle) };
+    });
+    return at;
   }
 
   function drawNetwork() {
@@ -76,6 +112,7 @@
     graph.edges.forEach(function (edge) {
       if (edge.kind !== "structure") roles[edge.to] = edge.label;
     });
+    var start = narrow ? {} : ring(graph);
     var hrefs = {};
     var nodes = graph.nodes.map(function (node) {
       hrefs[node.id] = node.href;
@@ -95,7 +132,10 @@
           font: { size: 11, face: "system-ui, sans-serif", color: "#ffffff", bold: nz ? { size: 12 } : undefined },
         });
       }
+      var at = start[node.id] || { x: 0, y: 0 };
       return Object.assign(common, {
+        x: at.x,
+        y: at.y,
         shape: nz ? "star" : "dot",
         size: nz ? 22 : node.hop === 1 ? 12 : 9,
         color: { background: colour, border: colour, highlight: { background: colour, border: "#1b1b1b" } },
