@@ -70,7 +70,8 @@ def test_network_draws_only_memberships_and_partnerships(visit):
     page.wait_for_function(
         "() => window.nzsaNetwork && !window.nzsaNetwork.physics.options.enabled"
     )
-    # Labels are drawn at a readable size at the default zoom (14 px fonts, scale ≥ 0.75).
+    # Labels are drawn at a readable size at the default zoom: 16 px fonts at a scale
+    # of at least 0.75, so no name is smaller than 12 px on the screen.
     assert page.evaluate("() => window.nzsaNetwork.getScale()") >= 0.75
     host.scroll_into_view_if_needed()
     visit.shot("home-network")

@@ -49,7 +49,7 @@
       return {
         physics: {
           solver: "barnesHut",
-          barnesHut: { gravitationalConstant: -5000, springLength: 150, springConstant: 0.04, avoidOverlap: 0.5 },
+          barnesHut: { gravitationalConstant: -4500, springLength: 130, springConstant: 0.04, avoidOverlap: 0.5 },
           stabilization: { iterations: 400, fit: true },
         },
         layout: { randomSeed: 7 },
@@ -140,9 +140,9 @@
         size: nz ? 22 : node.hop === 1 ? 12 : 9,
         color: { background: colour, border: colour, highlight: { background: colour, border: "#1b1b1b" } },
         // Wrapped rather than shrunk: long names take lines, not the reader's eyesight.
-        widthConstraint: { maximum: 150 },
+        widthConstraint: { maximum: 160 },
         font: {
-          size: nz ? 17 : 14,
+          size: nz ? 19 : 16,
           face: "system-ui, sans-serif",
           color: node.hop === 2 ? "#444444" : "#1b1b1b",
           strokeWidth: 4,
@@ -161,7 +161,7 @@
         title: edge.label,
         dashes: tie.dashes,
         width: structure ? 1.5 : 2,
-        length: structure ? 150 : undefined,
+        length: structure ? 125 : undefined,
         arrows: structure ? { to: { enabled: true, scaleFactor: 0.6 } } : undefined,
         color: { color: tie.colour, highlight: "#1b1b1b", opacity: 0.9 },
         font: { size: narrow ? 9 : 11, color: "#4a4a4a", strokeWidth: 3, strokeColor: "#ffffff", align: "horizontal" },
