@@ -20,6 +20,7 @@ from . import addresses, negotiate
 from .cache import RenderCache
 from .formats import Format
 from .prefixes import fact_segments, namespaces
+from .release import code_version
 from .representation import alternates, conditional, fill, link, make_etag
 from .store.base import Store
 
@@ -140,7 +141,7 @@ def send(
     negotiated = fmt is None
     if fmt is None:
         fmt = negotiate.choose(request.accept_mimetypes, has_accept(), offered)
-    version = store().version()
+    version = store().version() + "+" + code_version()
     root = addresses.root_url()
     query = page_query(page)
     links = alternates((addresses.external(path + f.suffix) + query, f) for f in offered)
