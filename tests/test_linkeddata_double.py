@@ -8,6 +8,7 @@ from pathlib import Path
 
 import requests
 from nzsa.store.base import QueryRejected, Store
+from nzsa.store.terms import with_bindings
 from nzsa.vocab import ID, Graphs
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
@@ -133,13 +134,13 @@ class RdflibStore(Store):
 
     def select(self, query: str, bindings: Mapping[str, URIRef] | None = None) -> list[dict]:
         self.queries += 1
-        result = self.dataset.query(query, initBindings=dict(bindings or {}))
+        result = self.dataset.query(with_bindings(query, bindings))
         return [row.asdict() for row in result]
 
     def construct(self, query: str, bindings: Mapping[str, URIRef] | None = None) -> Graph:
         self.queries += 1
         graph = Graph()
-        graph += self.dataset.query(query, initBindings=dict(bindings or {})).graph
+        graph += self.dataset.query(with_bindings(query, bindings)).graph
         return graph
 
     def version(self) -> str:
@@ -224,5 +225,7 @@ def test_select_binds_variables():
 
 
 def test_union_default_graph_includes_inferred_triples():
-    graph = RdflibStore().construct("CONSTRUCT WHERE { ?this ?p ?o }", {"this": NZ})
+    graph = RdflibStore().construct(
+        "CONSTRUCT { ?this ?p ?o } WHERE { #bindings\n ?this ?p ?o }", {"this": NZ}
+    )
     assert (NZ, URIRef("http://www.w3.org/ns/org#memberOf"), ARF) in graph

@@ -4,11 +4,10 @@ It holds the resource's own triples (asserted and inferred), its evidence and th
 sources, one page of incoming links, the qualified facts about it on that page with their
 evidence (its provenance), and the labels of everything it links to.
 
-The store passes bindings as a trailing VALUES block, which SPARQL joins after the WHERE
-pattern (SPARQL 1.1 §18.2.4.3). So bound variables appear only in triple patterns (a
-FILTER would see them unbound), each query projects them, and no query groups or nests a
-subquery around them: engines then evaluate the whole pattern before the join, which
-cost pyoxigraph 100–400 ms per query on 120k triples instead of under 1 ms.
+Each query marks `#bindings` at the start of its WHERE clause, where the store puts the
+VALUES block that binds ?this: joined first, it anchors every UNION branch to the
+resource. A trailing block joins only after the whole pattern (SPARQL 1.1 §18.2.4.3),
+which cost pyoxigraph 0.5–2.5 s per document on 100k triples instead of milliseconds.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ OWN = (
     PREFIXES
     + """
 SELECT DISTINCT ?this ?p ?o ?pref ?label ?inferred WHERE {
+  #bindings
   {
     ?this ?p ?o .
     OPTIONAL { ?o skos:prefLabel ?pref }
@@ -59,6 +59,7 @@ EVIDENCE = (
     PREFIXES
     + """
 SELECT DISTINCT ?this ?s ?p ?o WHERE {
+  #bindings
   { ?this nzsa:evidence ?s . ?s ?p ?o }
   UNION
   { ?this nzsa:evidence/prov:wasQuotedFrom ?s . ?s ?p ?o
@@ -73,6 +74,7 @@ INCOMING = (
     PREFIXES
     + """
 SELECT DISTINCT ?this ?s ?p ?pref ?label WHERE {{
+  #bindings
   ?s ?p ?this .
   FILTER(?s != ?this)
   OPTIONAL {{ ?s skos:prefLabel ?pref }}
@@ -84,34 +86,38 @@ LIMIT {limit:d} OFFSET {offset:d}
 )
 
 # The facts and evidence nodes that link to the resource, with their evidence, sources
-# and labels; describe() keeps those whose link is on the page it shows. A range FILTER
-# would bound this to the page, but it cannot see the bound variables (see above).
+# and labels; describe() keeps those whose link is on the page it shows.
 # A constant VALUES for ?p would be joined first and scan every label in the store, so
 # label properties are chosen with FILTER(IN) after the subject is bound.
+# The link to ?this comes first, outside the UNION: inside each branch pyoxigraph started
+# from `?f a nzsa:Fact` and scanned every fact before joining the binding.
 # Facts are found by their inferred type nzsa:Fact (OWL 2 RL cax-sco puts it in the
 # inferred graph): a subClassOf* path per candidate cost rdflib seconds.
 PROVENANCE = (
     PREFIXES
     + """
 SELECT DISTINCT ?this ?f ?s ?p ?o WHERE {{
-  {{ ?f ?link ?this ; a nzsa:Fact . ?f ?p ?o . BIND(?f AS ?s) }}
-  UNION
-  {{ ?f ?link ?this ; a nzsa:Fact ; ?fp ?s . ?s ?p ?o
-     FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
-  UNION
-  {{ ?f ?link ?this ; a nzsa:Fact ; nzsa:evidence ?s . ?s ?p ?o }}
-  UNION
-  {{ ?f ?link ?this ; a nzsa:Fact ; nzsa:evidence/prov:wasQuotedFrom ?s . ?s ?p ?o
-     FILTER(?p IN (dcterms:title, schema:url)) }}
-  UNION
-  {{ ?f ?link ?this ; a nzsa:Evidence . ?f ?p ?o . BIND(?f AS ?s) }}
-  UNION
-  {{ ?f ?link ?this ; a nzsa:Evidence . ?s nzsa:evidence ?f .
-     BIND(nzsa:evidence AS ?p) BIND(?f AS ?o) }}
-  UNION
-  {{ ?f ?link ?this ; a nzsa:Evidence . ?s nzsa:evidence ?f ; ?p ?o
-     FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
+  #bindings
+  ?f ?link ?this .
   FILTER(?f != ?this)
+  {{
+    ?f a nzsa:Fact .
+    {{ ?f ?p ?o . BIND(?f AS ?s) }}
+    UNION
+    {{ ?f ?fp ?s . ?s ?p ?o FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
+    UNION
+    {{ ?f nzsa:evidence ?s . ?s ?p ?o }}
+    UNION
+    {{ ?f nzsa:evidence/prov:wasQuotedFrom ?s . ?s ?p ?o
+       FILTER(?p IN (dcterms:title, schema:url)) }}
+  }} UNION {{
+    ?f a nzsa:Evidence .
+    {{ ?f ?p ?o . BIND(?f AS ?s) }}
+    UNION
+    {{ ?s nzsa:evidence ?f . BIND(nzsa:evidence AS ?p) BIND(?f AS ?o) }}
+    UNION
+    {{ ?s nzsa:evidence ?f ; ?p ?o FILTER(?p IN (skos:prefLabel, rdfs:label)) }}
+  }}
 }}
 LIMIT {limit:d}
 """

@@ -6,9 +6,7 @@ from flask import current_app
 
 from ..addresses import base_iri, local_href
 from ..store.base import Store
-from ..store.terms import to_oxigraph, values_clause
-
-MARK = "#bindings"
+from ..store.terms import MARK, to_oxigraph, values_clause, with_bindings
 
 
 def store() -> Store:
@@ -43,7 +41,7 @@ def bind(query: str, **bindings) -> str:
     have run, so the filters and counts here would not see the values.  The terms are
     written by the store's validating serialiser, never pasted as text.
     """
-    return query.replace(MARK, values_clause(bindings).strip())
+    return with_bindings(query, bindings) if MARK in query else query
 
 
 def bind_each(query: str, name: str, values, **bindings) -> str:

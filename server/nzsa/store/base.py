@@ -59,7 +59,11 @@ class Store(abc.ABC):
     def select(
         self, query: str, bindings: Mapping[str, Identifier] | None = None
     ) -> list[dict[str, Identifier]]:
-        """Run one of our own SELECT queries; rows of rdflib terms. Union default graph."""
+        """Run one of our own SELECT queries; rows of rdflib terms. Union default graph.
+
+        Bindings go where the query marks `#bindings` (the start of its WHERE clause,
+        so they are joined first), else in a trailing VALUES block.
+        """
 
     @abc.abstractmethod
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:

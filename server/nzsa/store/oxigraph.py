@@ -19,7 +19,7 @@ from ..guard import keywords
 from .base import QueryRejected, QueryRequest, QueryResponse, Store, StoreError
 from .disk import ensure_store
 from .pool import ExecutorPool
-from .terms import graph_of, rows, values_clause
+from .terms import graph_of, rows, with_bindings
 
 
 class OxigraphStore(Store):
@@ -68,9 +68,9 @@ class OxigraphStore(Store):
 
     def _query(self, query: str, bindings: Mapping[str, Identifier] | None):
         store, _ = self._open()
-        # A trailing VALUES block, not pyoxigraph's substitutions: those only bind
-        # projected variables, and the remote back end must pass bindings the same way.
-        text = query + values_clause(bindings) if bindings else query
+        # A VALUES block, not pyoxigraph's substitutions: those only bind projected
+        # variables, and the remote back end must pass bindings the same way.
+        text = with_bindings(query, bindings)
         return store.query(text, use_default_graph_as_union=True)
 
     def select(

@@ -20,7 +20,7 @@ from rdflib.term import Identifier
 
 from .base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
 from .results import serialize, stream_result
-from .terms import graph_of, rows, values_clause
+from .terms import graph_of, rows, with_bindings
 
 ACCEPT = {
     "results": "application/sparql-results+json",
@@ -101,7 +101,7 @@ class RemoteStore(Store):
         return QueryResponse(body, request.result_format, truncated, count)
 
     def _query(self, query: str, bindings, accept: str) -> requests.Response:
-        text = query + values_clause(bindings) if bindings else query
+        text = with_bindings(query, bindings)
         return self._post({"query": text}, accept, self.timeout)
 
     def select(

@@ -43,8 +43,11 @@ def to_rdflib(term) -> Identifier:
     raise ValueError(f"cannot represent {term!r} in rdflib")
 
 
+MARK = "#bindings"
+
+
 def values_clause(bindings: Mapping[str, Identifier]) -> str:
-    """Write bindings as a trailing VALUES block, each term in validated N-Triples form."""
+    """Write bindings as a VALUES block, each term in validated N-Triples form."""
     names = list(bindings)
     for name in names:
         if not _VARIABLE.match(name):
@@ -53,6 +56,21 @@ def values_clause(bindings: Mapping[str, Identifier]) -> str:
     terms = " ".join(str(to_oxigraph(bindings[name])) for name in names)
     variables = " ".join("?" + name for name in names)
     return f"\nVALUES ({variables}) {{ ({terms}) }}"
+
+
+def with_bindings(query: str, bindings: Mapping[str, Identifier] | None) -> str:
+    """Put bindings where the query marks `#bindings`, else in a trailing VALUES block.
+
+    A trailing block joins only after the whole WHERE pattern has been evaluated (SPARQL
+    1.1 §18.2.4.3), so engines scan the store before binding; a block at the start of
+    WHERE is joined first. Only terms written by values_clause() enter the text.
+    """
+    if not bindings:
+        return query
+    block = values_clause(bindings)
+    if MARK in query:
+        return query.replace(MARK, block.strip())
+    return query + block
 
 
 def rows(solutions) -> list[dict[str, Identifier]]:
