@@ -156,7 +156,7 @@ def render(results: dict) -> str:
                 f"{x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} | {x['requests']} |"
             )
         out.append("")
-    costs = results.get("costs", {})
+    costs = results.get("costs") or {}
     if costs:
         out += [
             "## Cost curve: validate and build",
