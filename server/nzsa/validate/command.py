@@ -9,6 +9,7 @@ from pathlib import Path
 from ..load import default_sources, sources_from_paths
 from .findings import STAGES
 from .formatters import FORMATTERS, summary
+from .reasoning import REASONERS
 from .run import validate
 
 DESCRIPTION = f"""\
@@ -62,6 +63,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="text (default, grouped by file and subject), github (CI annotations) "
         "or turtle (the SHACL validation report)",
     )
+    parser.add_argument(
+        "--reasoner",
+        choices=REASONERS,
+        default=REASONERS[0],
+        help="rules (default: the OWL 2 RL rules the ontology's axioms need, run on "
+        "pyoxigraph) or owlrl (every OWL 2 RL rule; same findings, slower)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -75,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         sources = default_sources()
-    report = validate(sources, root=args.root)
+    report = validate(sources, root=args.root, reasoner=args.reasoner)
     sys.stdout.write(FORMATTERS[args.format](report))
     if args.format == "turtle":
         # Keep stdout pure Turtle; people still see the counts.

@@ -1,4 +1,9 @@
-"""Stage 4: OWL 2 RL reasoning with owlrl; inconsistencies are errors.
+"""Stage 4: OWL 2 RL reasoning; inconsistencies are errors.
+
+Two reasoners give the same closure (less noise) and the same inconsistencies: "rules",
+the default, runs the rules the ontology's axioms need as SPARQL on pyoxigraph (see
+rules.py); "owlrl" runs every OWL 2 RL rule in Python, and is used whenever the graph
+holds OWL constructs the rules do not cover.
 
 owlrl collects inconsistencies (owl:Nothing members, disjointness and other violations
 of the OWL 2 RL "false" rules) as plain strings in `Closure.error_messages`, and adds them
@@ -17,6 +22,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 
 from ..load import Project
 from ..vocab import BASE_IRI
+from . import rules
 from .findings import ERROR, Finding
 from .locate import Locator
 from .show import Shower
@@ -32,10 +38,16 @@ _REFLEXIVE = frozenset(
 )
 _TRIVIAL_TYPES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual})
 
+REASONERS = ("rules", "owlrl")
+
 
 @dataclass
 class Closure:
-    """The OWL 2 RL closure of a graph and the inconsistencies found computing it."""
+    """The OWL 2 RL closure of a graph and the inconsistencies found computing it.
+
+    `graph` holds at least the entailed triples that are not noise (owlrl's also holds the
+    asserted ones, and noise): `inferred()` gives the same graph from either.
+    """
 
     graph: Graph
     errors: list[str]
@@ -61,8 +73,21 @@ class _Semantics(OWLRL_Semantics):
             super()._equality(triple, cycle_num)
 
 
-def expand(asserted: Graph) -> Closure:
+def expand(asserted: Graph, reasoner: str = "rules") -> Closure:
     """Compute the OWL 2 RL closure of a copy of `asserted`, without axiomatic triples."""
+    if reasoner not in REASONERS:
+        raise ValueError(f"unknown reasoner {reasoner!r}: choose from {', '.join(REASONERS)}")
+    if reasoner == "rules" and not rules.unsupported(asserted):
+        try:
+            entailed, errors = rules.entail(asserted, is_noise)
+        except rules.Unsupported:
+            return _expand_owlrl(asserted)
+        return Closure(entailed, errors)
+    return _expand_owlrl(asserted)
+
+
+def _expand_owlrl(asserted: Graph) -> Closure:
+    """Run owlrl's rules, all but eq-ref, over a copy of `asserted`."""
     graph = Graph()
     for prefix, namespace in asserted.namespaces():
         graph.bind(prefix, namespace)

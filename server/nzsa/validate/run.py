@@ -38,11 +38,14 @@ def _input_findings(sources: Sources, triples: int, shapes: int) -> list[Finding
     return [Finding(ERROR, "inputs", message) for message in problems]
 
 
-def validate(sources: Sources | None = None, root: Path | None = None) -> Report:
+def validate(
+    sources: Sources | None = None, root: Path | None = None, reasoner: str = "rules"
+) -> Report:
     """Validate the project's files (default: its own ontology, data and shapes).
 
     `root` is where evidence text copies are looked up; by default the parent of
-    the folder (data/) that describes each source document.
+    the folder (data/) that describes each source document. `reasoner` is "rules"
+    (the OWL 2 RL rules the ontology needs, on pyoxigraph) or "owlrl" (all of them).
     """
     sources = sources if sources is not None else default_sources()
     graphs, parse_errors = parse_all(sources.all)
@@ -69,7 +72,7 @@ def validate(sources: Sources | None = None, root: Path | None = None) -> Report
     if report.findings:
         return report
 
-    closure = expand(project.asserted)
+    closure = expand(project.asserted, reasoner)
     report.closure = closure.graph
     report.shacl_results = run_shacl(project)
     report.findings += check_terms(project, locator)
