@@ -10,48 +10,49 @@ from ..addresses import base_iri
 from ..store.base import Store
 from .site import bind
 
-# The resource, what points at it, the qualified facts it takes part in (marked as facts
-# however deep their class sits), and the evidence of both.
-STRUCTURE = """
+# The resource, what points at it, the qualified facts it takes part in (however deep
+# their class sits under nzsa:Fact), and the evidence of both.
+# One query per part: the engine does not push the bound ?this into the branches of a
+# UNION, so a single query scanned the whole store (2 s at 100k triples, 5 ms split).
+_PREFIXES = """
 PREFIX nzsa: <https://w3id.org/nzsa/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-CONSTRUCT { ?s ?p ?o } WHERE {
-  #bindings
-  { ?this ?p ?o . BIND(?this AS ?s) }
-  UNION { ?s ?p ?this . BIND(?this AS ?o) }
-  UNION { ?this nzsa:evidence ?s . ?s ?p ?o }
-  UNION { { ?s ?x ?this } UNION { ?this ?x ?s }
-          ?s a/rdfs:subClassOf* ?root . ?s ?p ?o
-          VALUES ?root { nzsa:Fact org:Membership } }
-  UNION { { ?f ?x ?this } UNION { ?this ?x ?f }
-          ?f a/rdfs:subClassOf* ?root . ?f nzsa:evidence ?s . ?s ?p ?o
-          VALUES ?root { nzsa:Fact org:Membership } }
-  UNION { { ?s ?x ?this } UNION { ?this ?x ?s }
-          ?s a/rdfs:subClassOf* ?root . BIND(rdf:type AS ?p) BIND(nzsa:Fact AS ?o)
-          VALUES ?root { nzsa:Fact org:Membership } }
-}
 """
+STRUCTURE = tuple(
+    _PREFIXES + query
+    for query in (
+        "CONSTRUCT { ?this ?p ?o } WHERE { #bindings\n ?this ?p ?o }",
+        "CONSTRUCT { ?s ?p ?this } WHERE { #bindings\n ?s ?p ?this }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { #bindings\n ?this nzsa:evidence ?s . ?s ?p ?o }",
+        """CONSTRUCT { ?s ?p ?o . ?s a nzsa:Fact } WHERE { #bindings
+           ?s ?x ?this . ?s a/rdfs:subClassOf* nzsa:Fact . ?s ?p ?o }""",
+        """CONSTRUCT { ?s ?p ?o . ?s a nzsa:Fact } WHERE { #bindings
+           ?this ?x ?s . ?s a/rdfs:subClassOf* nzsa:Fact . ?s ?p ?o }""",
+        """CONSTRUCT { ?s ?p ?o } WHERE { #bindings
+           ?f ?x ?this . ?f a/rdfs:subClassOf* nzsa:Fact . ?f nzsa:evidence ?s . ?s ?p ?o }""",
+        """CONSTRUCT { ?s ?p ?o } WHERE { #bindings
+           ?this ?x ?f . ?f a/rdfs:subClassOf* nzsa:Fact . ?f nzsa:evidence ?s . ?s ?p ?o }""",
+    )
+)
 
 # Value nodes (a skolemised or blank node that is not evidence, e.g. a monetary amount)
 # hanging off the resource or its facts, with their own properties; ?genid is bound.
-VALUE_NODES = """
-PREFIX nzsa: <https://w3id.org/nzsa/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-CONSTRUCT { ?v ?p ?o } WHERE {
-  #bindings
-  { ?this ?q ?v }
-  UNION { { ?f ?x ?this } UNION { ?this ?x ?f }
-          ?f a/rdfs:subClassOf* ?root . ?f ?q ?v
-          VALUES ?root { nzsa:Fact org:Membership } }
+_VALUE_NODE = """
   FILTER(?q NOT IN (nzsa:evidence, prov:wasDerivedFrom))
   FILTER(isBlank(?v) || STRSTARTS(STR(?v), ?genid))
   ?v ?p ?o
-}
-"""
+}"""
+VALUE_NODES = tuple(
+    _PREFIXES + query + _VALUE_NODE
+    for query in (
+        "CONSTRUCT { ?v ?p ?o } WHERE { #bindings\n ?this ?q ?v .",
+        """CONSTRUCT { ?v ?p ?o } WHERE { #bindings
+           ?f ?x ?this . ?f a/rdfs:subClassOf* nzsa:Fact . ?f ?q ?v .""",
+        """CONSTRUCT { ?v ?p ?o } WHERE { #bindings
+           ?this ?x ?f . ?f a/rdfs:subClassOf* nzsa:Fact . ?f ?q ?v .""",
+    )
+)
 
 # The inverse of each property that points at the resource, stated either way round,
 # with its label: the page reads "administered by", not "is administers of".
@@ -76,9 +77,11 @@ PREFIX schema: <https://schema.org/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 CONSTRUCT { ?n ?p ?o } WHERE {
   VALUES ?n { %s }
-  VALUES ?p { skos:prefLabel rdfs:label dcterms:title schema:name schema:url rdf:type
-              dcterms:publisher rdfs:subClassOf }
   ?n ?p ?o
+  # A FILTER, not a second VALUES block: the engine joined two VALUES blocks only after
+  # scanning every triple (1.4 s at 100k triples; 5 ms this way).
+  FILTER(?p IN (skos:prefLabel, rdfs:label, dcterms:title, schema:name, schema:url, rdf:type,
+                dcterms:publisher, rdfs:subClassOf))
 }
 """
 
@@ -92,10 +95,12 @@ def _iri_list(nodes) -> str:
 
 def context(store: Store, iri: URIRef) -> Graph:
     """Return the triples a page about `iri` shows, with the names of all it mentions."""
-    graph = store.construct(bind(STRUCTURE, this=iri))
-    graph += store.construct(
-        bind(VALUE_NODES, this=iri, genid=Literal(base_iri() + ".well-known/genid/"))
-    )
+    graph = Graph()
+    for query in STRUCTURE:
+        graph += store.construct(bind(query, this=iri))
+    genid = Literal(base_iri() + ".well-known/genid/")
+    for query in VALUE_NODES:
+        graph += store.construct(bind(query, this=iri, genid=genid))
     incoming = _iri_list({p for _, p, o in graph if o == iri})
     if incoming:
         graph += store.construct(INVERSES % incoming)
