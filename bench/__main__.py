@@ -262,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         serve_size(size, args, results)
         results["elapsed_s"] = time.monotonic() - started
+        (OUT / "results.json").write_text(json.dumps(results, indent=1))
         args.out.write_text(report.render(results), encoding="utf-8")  # a partial report
     results["costs"] = costs.measure(
         {size: prepare_data(size) for size in args.cost_sizes}, args.cost_timeout, log

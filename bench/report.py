@@ -29,7 +29,7 @@ def targets(results: dict) -> list[tuple[str, str, str, str]]:
         for cell in entry["cells"]:
             if cell["server"] == "nzsa" and cell["workload"] in ("join", "path", "aggregate", "cq"):
                 other = _cells(entry, cell["workload"], cell["c"]).get("oxigraph")
-                if other:
+                if other and other["rps"]:
                     ratios.append((cell["rps"] / other["rps"], cell["workload"], cell["c"]))
         if ratios:
             worst = min(ratios)
