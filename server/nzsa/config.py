@@ -59,6 +59,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Bytes of SPARQL answers each worker keeps for repeated queries (0: none).",
         int,
     ),
+    Setting(
+        "RESPONSE_CACHE_BYTES",
+        64_000_000,
+        "Bytes of whole GET answers (SPARQL results, documents, pages) each worker keeps and"
+        " replays before routing (0: none).",
+        int,
+    ),
     Setting("ACCESS_LOG", "", "Where to log each request (`-`: standard output; empty: nowhere)."),
 )
 
