@@ -24,20 +24,81 @@ def test_stale_revalidation_gets_the_document(client):
     assert client.get(DOCUMENT, headers=stale).status_code == 200
 
 
-@pytest.mark.parametrize("budget", [0, 1_000_000], ids=["no cache", "cache"])
-def test_repeated_query_answers_equal_the_first(make_app, budget):
-    app = make_app(QUERY_CACHE_BYTES=budget)
-    store = app.extensions["nzsa"].store
-    calls = []
+def counting(app) -> list:
+    """Record every query the app's store executes (the real store still answers)."""
+    store, calls = app.extensions["nzsa"].store, []
     execute = store.execute
     store.execute = lambda request: calls.append(request) or execute(request)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "answers, responses, executed",
+    [(0, 0, 2), (1_000_000, 0, 1), (0, 1_000_000, 1)],
+    ids=["no cache", "answer cache", "response replay"],
+)
+def test_repeated_query_answers_equal_the_first(make_app, answers, responses, executed):
+    app = make_app(QUERY_CACHE_BYTES=answers, RESPONSE_CACHE_BYTES=responses)
+    calls = counting(app)
     client = app.test_client()
     accept = {"Accept": "application/sparql-results+json"}
     first = client.get("/sparql", query_string={"query": QUERY}, headers=accept)
     again = client.get("/sparql", query_string={"query": QUERY}, headers=accept)
     assert first.status_code == again.status_code == 200
     assert first.data == again.data
-    assert len(calls) == (2 if budget == 0 else 1)
+    assert sorted(first.headers.items()) == sorted(again.headers.items())
+    assert len(calls) == executed
+
+
+def test_replayed_answers_follow_the_accept_header(make_app):
+    client = make_app(QUERY_CACHE_BYTES=0).test_client()
+    kinds = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
+    for _ in range(2):
+        answers = [
+            client.get("/sparql", query_string={"query": QUERY}, headers={"Accept": kind})
+            for kind in kinds
+        ]
+        assert [a.mimetype for a in answers] == kinds
+
+
+@pytest.mark.parametrize("function", ["RAND()", "NOW()", "STRUUID()", "UUID()"])
+def test_queries_that_change_between_runs_are_run_every_time(make_app, function):
+    app = make_app()
+    calls = counting(app)
+    client = app.test_client()
+    query = f"SELECT ?x WHERE {{ BIND({function} AS ?x) }}"
+    answers = [client.get("/sparql", query_string={"query": query}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all(a.headers["Cache-Control"] == "no-store" for a in answers)
+    assert len(calls) == 3
+
+
+def test_a_request_with_a_body_is_never_answered_from_memory(make_app):
+    app = make_app()
+    client = app.test_client()
+    url = "/sparql?query=" + QUERY.replace(" ", "%20")
+    assert client.get(url).status_code == 200
+    huge = str(app.config["MAX_BODY_BYTES"] + 1)
+    refused = client.get(url, environ_overrides={"CONTENT_LENGTH": huge})
+    assert refused.status_code == 413
+
+
+def test_errors_are_not_replayed(make_app):
+    app = make_app()
+    calls = counting(app)
+    client = app.test_client()
+    for _ in range(2):
+        answer = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p }"})
+        assert answer.status_code == 400
+    assert len(calls) == 2
+
+
+def test_forwarded_hosts_get_their_own_answers(make_app):
+    client = make_app(TRUSTED_PROXIES=1).test_client()
+    for host in ("one.example", "two.example", "one.example"):
+        answer = client.get("/id/country/new-zealand", headers={"X-Forwarded-Host": host})
+        assert answer.status_code == 303
+        assert answer.headers["Location"].startswith(f"http://{host}/doc/")
 
 
 def test_rendered_documents_are_shared_through_the_build_folder(make_app, fixture_build):

@@ -10,6 +10,7 @@ from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import config, linkeddata, pages, sparql
+from .replay import ResponseReplay
 from .store import open_store
 from .store.base import Store
 
@@ -45,4 +46,6 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.blueprint)
     linkeddata.register(app)
+    # Outermost, so a replayed answer skips routing, proxy handling and every handler.
+    app.wsgi_app = ResponseReplay(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])
     return app

@@ -19,6 +19,8 @@ FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 )
+# Functions whose value changes from one evaluation to the next (SPARQL 1.1, 17.4).
+NONDETERMINISTIC = frozenset({"RAND", "NOW", "UUID", "STRUUID", "BNODE"})
 OPENERS = {"{": "}", "(": ")", "[": "]", "<<": ">>"}
 CLOSERS = frozenset(OPENERS.values())
 
@@ -68,16 +70,27 @@ def decode_escapes(text: str) -> str:
 
 def nesting_depth(text: str) -> int:
     """Return the deepest nesting of brackets, braces, parentheses and quoted triples."""
+    return survey(text)[0]
+
+
+def survey(text: str) -> tuple[int, set[str], str | None]:
+    """Return a query's nesting depth, bare words (upper-cased) and form, in one pass."""
     depth = deepest = 0
+    words: set[str] = set()
+    form = None
     for kind, value in tokens(text):
-        if kind != "bracket":
-            continue
-        if value in OPENERS:
-            depth += 1
-            deepest = max(deepest, depth)
-        elif value in CLOSERS:
-            depth = max(depth - 1, 0)
-    return deepest
+        if kind == "word":
+            word = value.upper()
+            words.add(word)
+            if form is None and word in FORMS:
+                form = word
+        elif kind == "bracket":
+            if value in OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif value in CLOSERS:
+                depth = max(depth - 1, 0)
+    return deepest, words, form
 
 
 def keywords(text: str) -> set[str]:
@@ -99,11 +112,12 @@ def check_query(text: str, *, max_length: int, max_depth: int) -> str:
         raise Refused(400, "The query is empty.")
     if len(text) > max_length:
         raise Refused(400, f"The query is {len(text)} characters long; the limit is {max_length}.")
-    depth = nesting_depth(text)
+    depth, words, form = survey(text)
     if depth > max_depth:
         raise Refused(400, f"The query nests {depth} levels deep; the limit is {max_depth}.")
     # Check the text as written and as an engine that decodes \u escapes first sees it.
-    words = keywords(text) | keywords(decode_escapes(text))
+    if "\\u" in text or "\\U" in text:
+        words = words | keywords(decode_escapes(text))
     if "SERVICE" in words:
         raise Refused(403, "SERVICE (federated query) is not allowed on this endpoint.")
     updates = sorted(words & UPDATE_KEYWORDS)
@@ -111,10 +125,15 @@ def check_query(text: str, *, max_length: int, max_depth: int) -> str:
         raise Refused(
             403, f"This endpoint is read-only: SPARQL Update ({', '.join(updates)}) is refused."
         )
-    form = query_form(text)
     if form is None:
         raise Refused(400, parser_message(text))
     return form
+
+
+def repeatable(text: str) -> bool:
+    """Return whether running a query twice gives the same answer (no RAND(), NOW() ...)."""
+    words = keywords(text) | keywords(decode_escapes(text))
+    return not words & NONDETERMINISTIC
 
 
 def parser_message(text: str) -> str:

@@ -38,7 +38,6 @@ def register(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies,
             x_prefix=proxies,
         )  # fmt: skip
-    app.wsgi_app = documents.Revalidator(app.wsgi_app, app.config["CACHE_ENTRIES"])
     app.register_blueprint(bp)
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(discovery.bp)

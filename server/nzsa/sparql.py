@@ -128,6 +128,8 @@ def run_query(
     # queries skip the executor round trip (bench/RESULTS.md, "answer cache").
     key = (store.version(), request)
     cache = current_app.extensions.get("nzsa.answers") if current_app else None
+    if not guard.repeatable(params.query):
+        cache = None  # RAND(), NOW() ...: each run answers afresh
     answer = cache.get(key) if cache else None
     if answer is not None:
         return answer
@@ -199,6 +201,8 @@ def endpoint() -> Response:
         return describe_service(settings["BASE_IRI"], params.format, has_accept)
     answer = run_query(store, settings, params, request.accept_mimetypes, has_accept)
     response = Response(answer.body, mimetype=answer.result_format.media_type)
+    if not guard.repeatable(params.query):
+        response.cache_control.no_store = True  # nor may any cache replay this answer
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
         response.headers["Warning"] = (
