@@ -11,12 +11,29 @@ from . import servers, workloads
 from .__main__ import JSON, prepare_data
 from .load import alternate
 
+NO_REPLAY = {"NZSA_RESPONSE_CACHE_BYTES": "0"}
+NO_CACHES = {**NO_REPLAY, "NZSA_QUERY_CACHE_BYTES": "0"}
+GUNICORN = {"NZSA_SERVER": "gunicorn"}
 # (the variant, its settings, the workload that shows the difference)
 SWITCHES = (
-    ("answer cache (QUERY_CACHE_BYTES=0)", {"NZSA_QUERY_CACHE_BYTES": "0"}, "lookup"),
-    ("answer cache (QUERY_CACHE_BYTES=0)", {"NZSA_QUERY_CACHE_BYTES": "0"}, "join"),
+    ("no response replay (RESPONSE_CACHE_BYTES=0)", NO_REPLAY, "lookup"),
+    ("no response replay (RESPONSE_CACHE_BYTES=0)", NO_REPLAY, "path"),
+    ("no response replay (RESPONSE_CACHE_BYTES=0)", NO_REPLAY, "document-turtle"),
+    ("no replay, no answer cache (both 0)", NO_CACHES, "lookup"),
+    ("no replay, no answer cache (both 0)", NO_CACHES, "join"),
+    ("gunicorn instead of granian (SERVER=gunicorn)", GUNICORN, "lookup"),
+    ("gunicorn instead of granian (SERVER=gunicorn)", GUNICORN, "document-turtle"),
     ("access log on (ACCESS_LOG=-)", {"NZSA_ACCESS_LOG": "-"}, "lookup"),
 )
+TURTLE = {"Accept": "text/turtle"}
+
+
+def request_lines(server: servers.Server, workload: str, queries: dict, resources: list[str]):
+    """The wrk request lines of a workload: SPARQL queries, or documents as Turtle."""
+    if workload == "document-turtle":
+        paths = ["/doc/" + iri.split("/id/", 1)[1] for iri in resources]
+        return [workloads.request_line(path, TURTLE) for path in paths]
+    return [workloads.request_line(server.query_url(q), JSON) for q in queries[workload]]
 
 
 def main(duration: int = 3) -> int:
@@ -37,10 +54,8 @@ def main(duration: int = 3) -> int:
         for server in (default, other):
             server.start()
         try:
-            cells = [
-                (s, [workloads.request_line(s.query_url(q), JSON) for q in queries[workload]])
-                for s in (default, other)
-            ]
+            resources = params["resources"]
+            cells = [(s, request_lines(s, workload, queries, resources)) for s in (default, other)]
             ours, ablated = alternate(cells, 10, duration, warm=True)
         finally:
             default.stop()

@@ -148,10 +148,16 @@ def rdflib_endpoint(dataset: Path, port: int) -> Server:
     return Server("rdflib-endpoint", command, port, "/sparql")
 
 
-def ceiling(port: int, workers: int, threads: int) -> Server:
-    """The bare Flask app under gunicorn gthread, as many workers and threads as nzsa."""
-    command = [str(VENV / "gunicorn"), "--chdir", str(ROOT / "bench"), "-k", "gthread"]
-    command += ["-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}"]
+def ceiling(port: int, server: str, workers: int, threads: int) -> Server:
+    """The bare Flask app under nzsa's default HTTP server, workers and threads."""
+    if server == "granian":
+        command = [str(VENV / "granian"), "--interface", "wsgi"]
+        command += ["--working-dir", str(ROOT / "bench")]
+        command += ["--workers", str(workers), "--blocking-threads", str(threads)]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--no-log"]
+    else:
+        command = [str(VENV / "gunicorn"), "--chdir", str(ROOT / "bench"), "-k", "gthread"]
+        command += ["-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}"]
     return Server("ceiling", [*command, "ceiling:app"], port, "/c/1")
 
 
