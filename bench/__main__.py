@@ -162,19 +162,28 @@ def serve_size(size: str, args, results: dict) -> None:
         heavy = workloads.heavy_queries(params)
         cheap = workloads.lookups(params)
         levels = args.connections if size in args.full_sizes else [10]
-        for kind, queries in heavy.items():
-            entry["checks"][kind], queries = check_queries([nzsa, oxigraph], queries)
-            if not queries:
-                log(f"{size}: {kind} not timed: no query answered on every side")
-                continue
-            for c in args.connections:
-                cells = [
-                    (server, [workloads.request_line(server.query_url(q), JSON) for q in queries])
-                    for server in (nzsa, oxigraph)
-                ]
-                figures = alternate(cells, c, args.duration, warm=c == args.connections[0])
-                record(entry, kind, c, cells, figures)
-            log(f"{size}: {kind} done {entry['checks'][kind]}")
+        # The same server with both answer caches off: the engine's speed behind nzsa.
+        uncached = servers.nzsa(build, 18081, name="nzsa-uncached")
+        uncached.env.update({"NZSA_RESPONSE_CACHE_BYTES": "0", "NZSA_QUERY_CACHE_BYTES": "0"})
+        uncached.start()
+        heavy_sides = [nzsa, uncached, oxigraph]
+        try:
+            for kind, queries in heavy.items():
+                entry["checks"][kind], queries = check_queries(heavy_sides, queries)
+                if not queries:
+                    log(f"{size}: {kind} not timed: no query answered on every side")
+                    continue
+                for c in args.connections:
+                    cells = [
+                        (side, [workloads.request_line(side.query_url(q), JSON) for q in queries])
+                        for side in heavy_sides
+                    ]
+                    figures = alternate(cells, c, args.duration, warm=c == args.connections[0])
+                    record(entry, kind, c, cells, figures)
+                log(f"{size}: {kind} done {entry['checks'][kind]}")
+        finally:
+            uncached.stop()
+        entry.setdefault("peak", {})["nzsa-uncached"] = [uncached.peak_rss, uncached.peak_pss]
         # Cheap requests: against the bare-Flask ceiling, rdflib-endpoint and oxigraph.
         defaults = config.defaults()
         ceiling = servers.ceiling(
@@ -219,7 +228,7 @@ def serve_size(size: str, args, results: dict) -> None:
         ceiling.stop()
         if rdflib:
             rdflib.stop()
-            entry["peak"] = {"rdflib-endpoint": [rdflib.peak_rss, rdflib.peak_pss]}
+            entry["peak"]["rdflib-endpoint"] = [rdflib.peak_rss, rdflib.peak_pss]
     finally:
         nzsa.stop()
         oxigraph.stop()

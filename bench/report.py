@@ -25,17 +25,15 @@ def targets(results: dict) -> list[tuple[str, str, str, str]]:
     rows = []
     sizes = results.get("sizes", {})
     for size, entry in sizes.items():
-        ratios = []
-        for cell in entry["cells"]:
-            if cell["server"] == "nzsa" and cell["workload"] in ("join", "path", "aggregate", "cq"):
-                other = _cells(entry, cell["workload"], cell["c"]).get("oxigraph")
-                if other and other["rps"]:
-                    ratios.append((cell["rps"] / other["rps"], cell["workload"], cell["c"]))
-        if ratios:
-            worst = min(ratios)
+        for server, goal in (("nzsa", "≥ 0.9×"), ("nzsa-uncached", "for reference")):
+            worst = _worst_heavy(entry, server)
+            if worst is None:
+                continue
+            label = "heavy queries" if server == "nzsa" else "heavy queries, answer caches off,"
             rows.append((
-                f"heavy queries vs oxigraph serve, {size} (worst of kinds × 1/10/50)",
-                f"{worst[0]:.2f}× ({worst[1]}, c={worst[2]})", "≥ 0.9×", _met(worst[0] >= 0.9),
+                f"{label} vs oxigraph serve, {size} (worst of kinds × connections)",
+                f"{worst[0]:.2f}× ({worst[1]}, c={worst[2]})", goal,
+                _met(worst[0] >= 0.9) if server == "nzsa" else "",
             ))  # fmt: skip
     for size, entry in sizes.items():
         for workload in ("lookup", "document-turtle", "document-jsonld", "document-html"):
@@ -91,10 +89,30 @@ def targets(results: dict) -> list[tuple[str, str, str, str]]:
             f"{ours['seconds']:.1f} s vs {naive['seconds']:.1f} s = {speedup:.2f}×", "≥ 3×",
             _met(speedup >= 3 and same),
         ))  # fmt: skip
+    elif ours.get("seconds") and naive.get("status") == "timeout":
+        # The naive run was stopped at the bound: the speed-up is at least bound / ours.
+        bound = naive["seconds"] / ours["seconds"]
+        rows.append((
+            "`nzsa validate` at 100k vs owlrl + pyshacl (the naive run stopped at the bound; "
+            "identical findings are tested in tests/test_bench_findings.py)",
+            f"{ours['seconds']:.1f} s vs > {naive['seconds']:.0f} s = > {bound:.2f}×", "≥ 3×",
+            _met(bound >= 3),
+        ))  # fmt: skip
     elif cost:
         measured = f"ours {ours.get('status')}, naive {naive.get('status')}"
         rows.append(("`nzsa validate` at 100k vs owlrl + pyshacl", measured, "≥ 3×", "no"))
     return rows
+
+
+def _worst_heavy(entry: dict, server: str) -> tuple[float, str, int] | None:
+    """Return the lowest ratio of a server's req/s to oxigraph's over the heavy cells."""
+    ratios = []
+    for cell in entry["cells"]:
+        if cell["server"] == server and cell["workload"] in ("join", "path", "aggregate", "cq"):
+            other = _cells(entry, cell["workload"], cell["c"]).get("oxigraph")
+            if other and other["rps"]:
+                ratios.append((cell["rps"] / other["rps"], cell["workload"], cell["c"]))
+    return min(ratios) if ratios else None
 
 
 def _met(ok: bool) -> str:

@@ -122,10 +122,10 @@ class Server:
                 self.process.wait()
 
 
-def nzsa(build_dir: Path, port: int) -> Server:
+def nzsa(build_dir: Path, port: int, name: str = "nzsa") -> Server:
     """`nzsa serve` with its default workers, threads and executors on a prebuilt build."""
     return Server(
-        "nzsa",
+        name,
         [str(VENV / "nzsa"), "serve", "--build-dir", str(build_dir), "--port", str(port)],
         port,
         "/sparql",
