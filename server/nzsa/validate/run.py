@@ -10,6 +10,7 @@ from ..load import Project, Sources, default_sources, parse_all
 from ..vocab import NZSA
 from .evidence import check_evidence, count_quotes
 from .findings import ERROR, Counts, Finding, Report
+from .literals import check_literals
 from .locate import Locator
 from .reasoning import check_reasoning, expand
 from .references import check_references
@@ -76,6 +77,7 @@ def validate(
     report.closure = closure.graph
     report.shacl_results = run_shacl(project)
     report.findings += check_terms(project, locator)
+    report.findings += check_literals(project, locator)
     report.findings += check_references(project, locator)
     report.findings += check_reasoning(project, locator, closure)
     report.findings += check_shacl(project, locator, report.shacl_results)
