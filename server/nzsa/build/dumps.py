@@ -85,11 +85,12 @@ def write_trig(texts: dict[URIRef, str], path: Path) -> None:
     blocks = []
     for name, text in texts.items():
         body = []
+        # Lines are kept as written: indenting them would change multi-line literals.
         for line in text.splitlines():
             if line.startswith("@prefix"):
                 header.setdefault(line.split()[1], line)
             else:
-                body.append(("    " + line) if line else "")
+                body.append(line)
         blocks.append(f"\n<{name}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
     prefixes = "".join(header[key] + "\n" for key in sorted(header))
     path.write_text(prefixes + "".join(blocks), encoding="utf-8")
