@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import pytest
 from fixture_data import NZSA
@@ -25,6 +26,33 @@ def test_gunicorn_runs_threaded_preloaded_workers():
     assert options["worker_class"] == "gthread" and options["threads"] == 3
     assert options["preload_app"] is True
     assert options["timeout"] > config.defaults()["QUERY_TIMEOUT"]
+
+
+def _imported_after(code: str) -> set[str]:
+    """The modules a fresh interpreter has imported after running `code`."""
+    listing = "import sys; print(' '.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{listing}"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return set(result.stdout.split())
+
+
+def test_the_command_line_imports_only_the_subcommand_it_runs():
+    imported = _imported_after("from nzsa.cli import make_parser; make_parser('serve')")
+    assert "nzsa.serve" in imported
+    assert not imported & {"flask", "rdflib", "pyshacl", "owlrl", "granian", "gunicorn"}
+    assert not imported & {"nzsa.build", "nzsa.validate", "nzsa.app"}
+
+
+def test_serving_a_build_as_it_is_imports_no_validation(fixture_build):
+    settings = {"BUILD_DIR": str(fixture_build), "REBUILD": "never", "STORE": "oxigraph"}
+    imported = _imported_after(
+        f"from nzsa import serve; serve.prepare_build({settings!r})\n"
+        f"from nzsa.app import create_app; create_app({{'BUILD_DIR': {str(fixture_build)!r}}})"
+    )
+    assert "flask" in imported
+    assert not imported & {"pyshacl", "owlrl", "nzsa.build", "nzsa.validate"}
 
 
 def _serve(tmp_path, *args, **env):

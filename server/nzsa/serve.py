@@ -2,6 +2,9 @@
 
 Options are generated from config.SETTINGS; each also reads its NZSA_* variable.
 Options win over variables, variables over defaults.
+
+Building and validation are imported only when REBUILD=auto has to check BUILD_DIR, the
+app and gunicorn only when serving: together they are most of a cold start.
 """
 
 from __future__ import annotations
@@ -11,11 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
-
-from . import build, config
-from .app import create_app
-from .validate.formatters import format_text
+from . import config
 
 
 class BuildRefused(Exception):
@@ -27,16 +26,27 @@ def prepare_build(settings: dict[str, Any]) -> None:
     build_dir = Path(settings["BUILD_DIR"])
     if settings["REBUILD"] not in ("auto", "never"):
         raise BuildRefused(f"REBUILD must be `auto` or `never`, not {settings['REBUILD']!r}")
-    if settings["REBUILD"] == "auto" and not build.is_current(build_dir):
-        print(f"nzsa serve: building {build_dir} (missing or stale)", file=sys.stderr)
-        try:
-            build.build_dataset(out_dir=build_dir)
-        except build.BuildRefused as refused:
-            raise BuildRefused(
-                "the data fails validation, so it is not published:\n" + format_text(refused.report)
-            ) from refused
+    if settings["REBUILD"] == "auto":
+        rebuild_if_stale(build_dir)
     if settings["STORE"] == "oxigraph" and not (build_dir / "nzsa.nq").is_file():
         raise BuildRefused(f"{build_dir / 'nzsa.nq'} not found: run `nzsa build --out {build_dir}`")
+
+
+def rebuild_if_stale(build_dir: Path) -> None:
+    """Rebuild BUILD_DIR when it is missing or its sources changed."""
+    # Imported here: REBUILD=never serves without validation's imports (pyshacl, owlrl).
+    from . import build
+    from .validate.formatters import format_text
+
+    if build.is_current(build_dir):
+        return
+    print(f"nzsa serve: building {build_dir} (missing or stale)", file=sys.stderr)
+    try:
+        build.build_dataset(out_dir=build_dir)
+    except build.BuildRefused as refused:
+        raise BuildRefused(
+            "the data fails validation, so it is not published:\n" + format_text(refused.report)
+        ) from refused
 
 
 def register(subparsers) -> None:
@@ -85,19 +95,21 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class Server(BaseApplication):
-    """gunicorn, configured in code, serving an app that is already built."""
+def serve_with_gunicorn(app, settings: dict[str, Any]) -> None:
+    """Run gunicorn's threaded workers, forked from this process, until interrupted."""
+    from gunicorn.app.base import BaseApplication
 
-    def __init__(self, app, options: dict[str, Any]):
-        self.application, self.options = app, options
-        super().__init__()
+    class Gunicorn(BaseApplication):
+        """gunicorn, configured in code, serving an app that is already built."""
 
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+        def load_config(self) -> None:
+            for key, value in gunicorn_options(settings).items():
+                self.cfg.set(key, value)
 
-    def load(self):
-        return self.application
+        def load(self):
+            return app
+
+    Gunicorn().run()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
     settings = {**config.defaults(), **config.from_environment(), **overrides}
     try:
         prepare_build(settings)
+        from .app import create_app  # here, so that `nzsa serve --help` stays quick
+
         app = create_app(overrides)
     except (BuildRefused, FileNotFoundError, ValueError) as error:
         print(f"nzsa serve: not serving: {error}", file=sys.stderr)
@@ -118,5 +132,5 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    Server(app, gunicorn_options(settings)).run()
+    serve_with_gunicorn(app, settings)
     return 0
