@@ -1,4 +1,7 @@
-"""`nzsa serve`: options from the settings table, gunicorn, refusing a bad or missing build."""
+"""`nzsa serve`: options from the settings table, its servers, refusing a bad or missing build.
+
+The servers themselves, run for real, are tested in test_serve_servers.py.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +29,29 @@ def test_gunicorn_runs_threaded_preloaded_workers():
     assert options["worker_class"] == "gthread" and options["threads"] == 3
     assert options["preload_app"] is True
     assert options["timeout"] > config.defaults()["QUERY_TIMEOUT"]
+
+
+def test_granian_runs_threaded_wsgi_workers_that_are_replaced():
+    options = serve.granian_options({**config.defaults(), "PORT": 9999, "THREADS": 3})
+    assert (options["address"], options["port"]) == ("127.0.0.1", 9999)
+    assert options["interface"] == "wsgi" and options["http"] == "1"
+    assert options["workers"] == 2 and options["blocking_threads"] == 3
+    assert options["respawn_failed_workers"] is True
+    assert options["workers_kill_timeout"] == serve.GRACEFUL_TIMEOUT
+    assert options["http1_settings"].header_read_timeout == serve.HEADER_READ_TIMEOUT_MS
+
+
+@pytest.mark.parametrize(
+    ("access_log", "logged", "handler"),
+    [("", False, "logging.StreamHandler"), ("-", True, "logging.StreamHandler"),
+     ("/var/log/nzsa.log", True, "logging.FileHandler")],
+)  # fmt: skip
+def test_granian_logs_requests_only_when_asked(access_log, logged, handler):
+    options = serve.granian_options({**config.defaults(), "ACCESS_LOG": access_log})
+    handlers = options["log_dictconfig"]["handlers"]
+    assert options["log_access"] is logged
+    assert handlers["access"]["class"] == handler
+    assert handlers["console"]["stream"] == "ext://sys.stderr"
 
 
 def _imported_after(code: str) -> set[str]:
@@ -93,7 +119,7 @@ def test_rejects_an_unknown_rebuild_mode(tmp_path, fixture_build):
 def test_logs_where_it_listens(server):
     output = server.output()
     assert f"listening at {server.url}" in output
-    assert "Using worker: gthread" in output
+    assert "Starting granian" in output  # the default server
 
 
 @pytest.mark.parametrize("store", ["oxigraph", "remote"])

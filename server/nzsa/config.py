@@ -39,6 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
         "`auto`: rebuild BUILD_DIR from the sources when stale, refusing data that fails"
         " validation; `never`: serve BUILD_DIR as it is.",
     ),
+    Setting("SERVER", "granian", "HTTP server: `granian` (default) or `gunicorn`."),
     Setting("WORKERS", 2, "WSGI worker processes.", int),
     Setting("THREADS", 4, "Threads per worker process.", int),
     Setting("EXECUTORS", 2, "Query executor processes per worker (one query each at a time).", int),

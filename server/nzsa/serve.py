@@ -1,20 +1,38 @@
-"""`nzsa serve`: the publisher behind gunicorn, a production WSGI server.
+"""`nzsa serve`: the publisher behind a production HTTP server, granian or gunicorn.
 
 Options are generated from config.SETTINGS; each also reads its NZSA_* variable.
 Options win over variables, variables over defaults.
 
-Building and validation are imported only when REBUILD=auto has to check BUILD_DIR, the
-app and gunicorn only when serving: together they are most of a cold start.
+Either server gets the app created once, here, and forks its workers from this process;
+the store opens itself in each worker on first use. Building and validation are
+imported only when REBUILD=auto has to check BUILD_DIR, and each server only when chosen:
+together they are most of a cold start.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import multiprocessing
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import config
+
+# Seconds a worker may take to finish its requests on shutdown before it is killed.
+GRACEFUL_TIMEOUT = 10
+# granian drops a connection whose request line and headers take longer (slow clients).
+HEADER_READ_TIMEOUT_MS = 10_000
+# granian's per-connection read buffer, which also bounds the request line and headers
+# (431 beyond it): room for the longest URI it accepts (64 KiB) and ordinary headers.
+HTTP1_BUFFER_BYTES = 80 * 1024
+# granian's default access log line, plus the query string (a SPARQL GET's query).
+ACCESS_LOG_FORMAT = (
+    '[%(time)s] %(addr)s - "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).3f'
+    ' "%(query_string)s"'
+)
 
 
 class BuildRefused(Exception):
@@ -54,7 +72,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="serve the SPARQL endpoint and Linked Data",
-        description="Serve the last `nzsa build` output (rebuilt first if stale) with gunicorn.",
+        description="Serve the last `nzsa build` output (rebuilt first if stale) with granian"
+        " or gunicorn.",
     )
     for setting in config.SETTINGS:
         parser.add_argument(
@@ -68,6 +87,84 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
+# --- granian ---------------------------------------------------------------------------------
+
+
+def granian_options(settings: dict[str, Any]) -> dict[str, Any]:
+    """Translate our settings into granian's."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+
+    return {
+        # granian itself trusts no X-Forwarded-* header: only werkzeug's ProxyFix does,
+        # for TRUSTED_PROXIES proxies.
+        "address": settings["HOST"],
+        "port": settings["PORT"],
+        "interface": Interfaces.WSGI,
+        # HTTP/1 only, as gunicorn: HTTP/2 would allow 16 MB of headers per request.
+        "http": HTTPModes.http1,
+        "websockets": False,  # WSGI has none; saying so spares a log line
+        "http1_settings": HTTP1Settings(
+            header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=HTTP1_BUFFER_BYTES
+        ),
+        "workers": settings["WORKERS"],
+        # Threads keep a worker answering while one of its threads waits on a slow query.
+        "blocking_threads": settings["THREADS"],
+        "respawn_failed_workers": True,
+        "workers_kill_timeout": GRACEFUL_TIMEOUT,
+        # A log line per request cost ~8% of a cheap request's time (bench/RESULTS.md).
+        "log_access": bool(settings["ACCESS_LOG"]),
+        "log_access_format": ACCESS_LOG_FORMAT,
+        "log_dictconfig": granian_logging(settings["ACCESS_LOG"]),
+    }
+
+
+def granian_logging(access_log: str) -> dict[str, Any]:
+    """granian's own messages on standard error, as gunicorn's; requests to ACCESS_LOG."""
+    from granian.log import LOGGING_CONFIG
+
+    handlers = copy.deepcopy(LOGGING_CONFIG["handlers"])
+    handlers["console"]["stream"] = "ext://sys.stderr"
+    if access_log not in ("", "-"):
+        handlers["access"] = {
+            "class": "logging.FileHandler",
+            "formatter": "access",
+            "filename": access_log,
+        }
+    return {"handlers": handlers}
+
+
+def serve_with_granian(app, settings: dict[str, Any]) -> None:
+    """Run granian's WSGI workers, forked from this process, until SIGTERM or SIGINT."""
+    from granian import Granian
+
+    # Forked workers inherit the app made here; under any other start method (Python
+    # 3.14's default) granian would spawn fresh interpreters that cannot receive it.
+    multiprocessing.set_start_method("fork", force=True)
+    server = Granian("nzsa", **granian_options(settings))
+    server.serve(
+        spawn_target=granian_worker(Granian._spawn_wsgi_worker, app),
+        target_loader=lambda: app,
+        wrap_loader=False,
+    )
+
+
+def granian_worker(serve_worker: Callable[..., None], app) -> Callable[..., None]:
+    """Wrap a granian worker's serving so that its query executors end with it."""
+
+    def serve_then_close(*args, **kwargs) -> None:
+        try:
+            serve_worker(*args, **kwargs)
+        finally:
+            # Worker processes leave through os._exit, which runs no atexit handler.
+            app.extensions["nzsa"].store.close()
+
+    return serve_then_close
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
 def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
     """Translate our settings into gunicorn's."""
     return {
@@ -79,7 +176,7 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
         "preload_app": True,  # the build is checked and loaded once, before the fork
         # The heartbeat only needs to outlive the query limit; queries run in executors.
         "timeout": max(30, int(settings["QUERY_TIMEOUT"] * 3)),
-        "graceful_timeout": 10,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
         # 8190 is gunicorn's largest finite request line; longer queries must be POSTed.
         "limit_request_line": 8190,
         # Forwarded headers are trusted only through TRUSTED_PROXIES (werkzeug's ProxyFix),
@@ -112,12 +209,21 @@ def serve_with_gunicorn(app, settings: dict[str, Any]) -> None:
     Gunicorn().run()
 
 
+SERVERS: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+    "granian": serve_with_granian,
+    "gunicorn": serve_with_gunicorn,
+}
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the build, create the app once and serve it until interrupted."""
     given = {s.name: getattr(args, s.name) for s in config.SETTINGS}
     overrides = {name: value for name, value in given.items() if value is not None}
     settings = {**config.defaults(), **config.from_environment(), **overrides}
+    serve_with = SERVERS.get(settings["SERVER"])
     try:
+        if serve_with is None:
+            raise ValueError(f"SERVER must be `granian` or `gunicorn`, not {settings['SERVER']!r}")
         prepare_build(settings)
         from .app import create_app  # here, so that `nzsa serve --help` stays quick
 
@@ -132,5 +238,5 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    serve_with_gunicorn(app, settings)
+    serve_with(app, settings)
     return 0
