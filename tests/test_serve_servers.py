@@ -131,6 +131,17 @@ def test_sigterm_stops_every_process_executors_included(server, nzsa_server, fix
 
 
 @pytest.mark.parametrize("server", SERVERS)
+def test_ctrl_c_to_the_process_group_stops_it_quietly(server, nzsa_server, fixture_build):
+    # A terminal sends SIGINT to every process in the group, executors included.
+    running = nzsa_server(fixture_build, SERVER=server, WORKERS=2, THREADS=2)
+    workers, executors = busy_tree(running)
+    os.killpg(running.process.pid, signal.SIGINT)
+    assert running.process.wait(timeout=5) == 0
+    assert wait_for(lambda: not any(alive(pid) for pid in workers | executors), 5)
+    assert "KeyboardInterrupt" not in running.output()
+
+
+@pytest.mark.parametrize("server", SERVERS)
 def test_a_killed_worker_is_replaced(server, nzsa_server, fixture_build):
     running = nzsa_server(fixture_build, SERVER=server, WORKERS=2, THREADS=2)
     workers, _ = busy_tree(running)

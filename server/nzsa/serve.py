@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import copy
 import multiprocessing
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -150,9 +151,10 @@ def serve_with_granian(app, settings: dict[str, Any]) -> None:
 
 
 def granian_worker(serve_worker: Callable[..., None], app) -> Callable[..., None]:
-    """Wrap a granian worker's serving so that its query executors end with it."""
+    """Wrap a granian worker's serving: SIGINT left to the master, executors ended after."""
 
     def serve_then_close(*args, **kwargs) -> None:
+        leave_interrupts_to_the_master()
         try:
             serve_worker(*args, **kwargs)
         finally:
@@ -160,6 +162,16 @@ def granian_worker(serve_worker: Callable[..., None], app) -> Callable[..., None
             app.extensions["nzsa"].store.close()
 
     return serve_then_close
+
+
+def leave_interrupts_to_the_master() -> None:
+    """Block SIGINT in a worker, and so in the executors it starts: the master stops them.
+
+    Ctrl-C in a terminal signals the whole process group. A granian 2.8 worker that got
+    it as well as the master's SIGTERM could hang until killed, and executors printed
+    KeyboardInterrupt tracebacks.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 # --- gunicorn --------------------------------------------------------------------------------
@@ -187,6 +199,7 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
         "accesslog": settings["ACCESS_LOG"] or None,
         "errorlog": "-",
         "proc_name": "nzsa",
+        "post_fork": lambda arbiter, worker: leave_interrupts_to_the_master(),
         # No runtime control socket: one fixed path would collide between instances.
         "control_socket_disable": True,
     }
