@@ -5,6 +5,7 @@ The servers themselves, run for real, are tested in test_serve_servers.py.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
@@ -114,6 +115,18 @@ def test_refuses_to_publish_data_that_fails_validation(tmp_path):
 def test_rejects_an_unknown_rebuild_mode(tmp_path, fixture_build):
     result = _serve(tmp_path, "--build-dir", str(fixture_build), "--rebuild", "sometimes")
     assert result.returncode == 2 and "REBUILD must be" in result.stderr
+
+
+def test_says_so_when_its_port_is_taken(tmp_path, fixture_build):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _serve(tmp_path, "--build-dir", str(fixture_build), "--port", str(port),
+                        REBUILD="never")  # fmt: skip
+    assert result.returncode == 1
+    assert f"cannot listen at 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_logs_where_it_listens(server):

@@ -40,6 +40,10 @@ class BuildRefused(Exception):
     """The build is missing, or could not be made because the data fails validation."""
 
 
+class CannotListen(Exception):
+    """The server could not bind its address (in use, or not permitted)."""
+
+
 def prepare_build(settings: dict[str, Any]) -> None:
     """Make sure BUILD_DIR holds an up-to-date, validated build, or refuse to serve."""
     build_dir = Path(settings["BUILD_DIR"])
@@ -143,11 +147,20 @@ def serve_with_granian(app, settings: dict[str, Any]) -> None:
     # 3.14's default) granian would spawn fresh interpreters that cannot receive it.
     multiprocessing.set_start_method("fork", force=True)
     server = Granian("nzsa", **granian_options(settings))
-    server.serve(
-        spawn_target=granian_worker(Granian._spawn_wsgi_worker, app),
-        target_loader=lambda: app,
-        wrap_loader=False,
-    )
+    try:
+        server.serve(
+            # granian's own WSGI worker (a private method), wrapped.
+            spawn_target=granian_worker(Granian._spawn_wsgi_worker, app),
+            target_loader=lambda: app,
+            wrap_loader=False,
+        )
+    except RuntimeError as error:
+        # granian reports a socket it cannot bind as a RuntimeError naming the OS error.
+        if "(os error" not in str(error):
+            raise
+        reason = str(error).splitlines()[0]
+        address = f"{settings['HOST']}:{settings['PORT']}"
+        raise CannotListen(f"cannot listen at {address}: {reason}") from None
 
 
 def granian_worker(serve_worker: Callable[..., None], app) -> Callable[..., None]:
@@ -251,5 +264,9 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    serve_with(app, settings)
+    try:
+        serve_with(app, settings)
+    except CannotListen as error:
+        print(f"nzsa serve: {error}", file=sys.stderr)
+        return 1
     return 0
