@@ -118,9 +118,10 @@ def nzsa_server(tmp_path_factory) -> Iterator[Callable[..., Running]]:
     """Start `nzsa serve` on a build directory with NZSA_* settings; stopped at the end."""
     started: list[subprocess.Popen] = []
 
-    def start(build_dir: Path, *args: str, **settings) -> Running:
+    def start(build_dir: Path, *args: str, environment: dict | None = None, **settings) -> Running:
         port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("NZSA_")}
+        env.update(environment or {})
         env.update({"NZSA_BUILD_DIR": str(build_dir), "NZSA_PORT": str(port),
                     "NZSA_HOST": "127.0.0.1", "NZSA_REBUILD": "never"})  # fmt: skip
         env.update({"NZSA_" + k: str(v) for k, v in settings.items()})

@@ -6,10 +6,12 @@ killed worker and stop its whole process tree, query executors included, on SIGT
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import time
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
@@ -104,6 +106,27 @@ def test_forwarded_headers_are_not_trusted_by_default(served):
     )
     assert response.status_code == 303
     assert response.headers["Location"] == served.url + DOC
+
+
+def test_process_variables_never_pass_for_request_headers(server_name, nzsa_server, fixture_build):
+    # granian starts each request's WSGI environ from the process environment.
+    running = nzsa_server(
+        fixture_build, SERVER=server_name, TRUSTED_PROXIES=1,
+        environment={"HTTP_X_FORWARDED_HOST": "evil.example", "HTTP_ACCEPT": "text/html"},
+    )  # fmt: skip
+    url = running.url + "id/country/new-zealand"
+    answer = requests.get(url, allow_redirects=False, timeout=REQUEST_TIMEOUT)
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith(running.url + "doc/")
+    sent = requests.get(url, headers={"X-Forwarded-Host": "proxy.example"},
+                        allow_redirects=False, timeout=REQUEST_TIMEOUT)  # fmt: skip
+    assert sent.headers["Location"].startswith("http://proxy.example/doc/")
+    # http.client sends no Accept: the answer is the default format, not the variable's.
+    connection = http.client.HTTPConnection(urlsplit(running.url).netloc, timeout=REQUEST_TIMEOUT)
+    connection.request("GET", "/sparql?query=" + quote("ASK { ?s ?p ?o }"))
+    plain = connection.getresponse()
+    assert plain.getheader("Content-Type").startswith("application/sparql-results+json")
+    connection.close()
 
 
 def test_a_20_mb_body_gets_413_and_the_server_goes_on(served):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import copy
 import multiprocessing
+import os
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -151,7 +153,7 @@ def serve_with_granian(app, settings: dict[str, Any]) -> None:
         server.serve(
             # granian's own WSGI worker (a private method), wrapped.
             spawn_target=granian_worker(Granian._spawn_wsgi_worker, app),
-            target_loader=lambda: app,
+            target_loader=lambda: without_process_variables(app),
             wrap_loader=False,
         )
     except RuntimeError as error:
@@ -161,6 +163,35 @@ def serve_with_granian(app, settings: dict[str, Any]) -> None:
         reason = str(error).splitlines()[0]
         address = f"{settings['HOST']}:{settings['PORT']}"
         raise CannotListen(f"cannot listen at {address}: {reason}") from None
+
+
+# WSGI environ keys a request defines (PEP 3333, CGI): a process variable of one of these
+# names must never pass for part of a request.
+REQUEST_KEYS = re.compile(
+    r"HTTP_.*|CONTENT_(TYPE|LENGTH)|REQUEST_(METHOD|URI)|PATH_INFO|QUERY_STRING|SCRIPT_NAME"
+    r"|REMOTE_(ADDR|PORT|HOST|USER)|SERVER_(NAME|PORT|PROTOCOL)|RAW_URI|AUTH_TYPE"
+)
+
+
+def without_process_variables(app: Callable) -> Callable:
+    """Wrap a WSGI app so that process variables named like request keys are dropped.
+
+    granian 2.8 starts every request's environ from a copy of os.environ, so a variable
+    such as HTTP_X_FORWARDED_HOST would read as a header the client never sent. A request
+    that does send it overrides the copy, so a value still equal to the variable's came
+    from the process.
+    """
+    leaked = {k: v for k, v in os.environ.items() if REQUEST_KEYS.fullmatch(k)}
+    if not leaked:
+        return app
+
+    def filtered(environ: dict, start_response: Callable):
+        for key, value in leaked.items():
+            if environ.get(key) == value:
+                del environ[key]
+        return app(environ, start_response)
+
+    return filtered
 
 
 def granian_worker(serve_worker: Callable[..., None], app) -> Callable[..., None]:
