@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 import pyoxigraph
 
@@ -73,8 +74,12 @@ def nesting_depth(text: str) -> int:
     return survey(text)[0]
 
 
-def survey(text: str) -> tuple[int, set[str], str | None]:
-    """Return a query's nesting depth, bare words (upper-cased) and form, in one pass."""
+@lru_cache(maxsize=256)
+def survey(text: str) -> tuple[int, frozenset[str], str | None]:
+    """Return a query's nesting depth, bare words (upper-cased) and form, in one pass.
+
+    Kept for recent texts: the endpoint, the cache and the store each ask about a query.
+    """
     depth = deepest = 0
     words: set[str] = set()
     form = None
@@ -90,7 +95,15 @@ def survey(text: str) -> tuple[int, set[str], str | None]:
                 deepest = max(deepest, depth)
             elif value in CLOSERS:
                 depth = max(depth - 1, 0)
-    return deepest, words, form
+    return deepest, frozenset(words), form
+
+
+def words(text: str) -> frozenset[str]:
+    """Return the bare words of a query as written and as its \\u escapes decode."""
+    found = survey(text)[1]
+    if "\\u" in text or "\\U" in text:
+        found = found | keywords(decode_escapes(text))
+    return found
 
 
 def keywords(text: str) -> set[str]:
@@ -112,15 +125,14 @@ def check_query(text: str, *, max_length: int, max_depth: int) -> str:
         raise Refused(400, "The query is empty.")
     if len(text) > max_length:
         raise Refused(400, f"The query is {len(text)} characters long; the limit is {max_length}.")
-    depth, words, form = survey(text)
+    depth, _, form = survey(text)
     if depth > max_depth:
         raise Refused(400, f"The query nests {depth} levels deep; the limit is {max_depth}.")
     # Check the text as written and as an engine that decodes \u escapes first sees it.
-    if "\\u" in text or "\\U" in text:
-        words = words | keywords(decode_escapes(text))
-    if "SERVICE" in words:
+    found = words(text)
+    if "SERVICE" in found:
         raise Refused(403, "SERVICE (federated query) is not allowed on this endpoint.")
-    updates = sorted(words & UPDATE_KEYWORDS)
+    updates = sorted(found & UPDATE_KEYWORDS)
     if updates:
         raise Refused(
             403, f"This endpoint is read-only: SPARQL Update ({', '.join(updates)}) is refused."
@@ -132,8 +144,7 @@ def check_query(text: str, *, max_length: int, max_depth: int) -> str:
 
 def repeatable(text: str) -> bool:
     """Return whether running a query twice gives the same answer (no RAND(), NOW() ...)."""
-    words = keywords(text) | keywords(decode_escapes(text))
-    return not words & NONDETERMINISTIC
+    return not words(text) & NONDETERMINISTIC
 
 
 def parser_message(text: str) -> str:

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from ..guard import keywords
+from ..guard import words
 from .base import QueryRejected, QueryRequest, QueryResponse, Store, StoreError
 from .disk import ensure_store
 from .pool import ExecutorPool
@@ -55,7 +55,7 @@ class OxigraphStore(Store):
                 "max_results": request.max_results,
                 # A query's own FROM / FROM NAMED define its dataset (SPARQL 1.1, 13.2):
                 # the union default graph applies only to queries without them.
-                "union": "FROM" not in keywords(request.text),
+                "union": "FROM" not in words(request.text),
             },
             request.timeout,
         )
