@@ -60,8 +60,7 @@ def cached_description(thing: str, page: int) -> Description | None:
     def make() -> Description | None:
         size = current_app.config["PAGE_SIZE"]
         found = describe(store, iri, page, size, documents.published_namespaces())
-        if page > 1 and not found.incoming:
-            return None  # past the last page
+        # Nothing on page 1: an unknown resource; on a later page: past the last page.
         return found if exists(found) else None
 
     return documents.state().cache.get_or_make(key, make)
@@ -116,11 +115,14 @@ def document(rest: str):
             body = render.rdf(description.graph, chosen, context, documents.context_url())
         return Rendered(body, tuple(link(url, rel) for rel, url in pages.items()))
 
-    return documents.send(name, name, fmt, DOCUMENT_FORMATS, make, page)
+    # The negotiated document and the suffixed one link other pages at their own kind of
+    # address (in Link and in HTML), so they are rendered, cached and tagged apart.
+    key = name + fmt.suffix if fmt else name
+    return documents.send(key, name, fmt, DOCUMENT_FORMATS, make, page)
 
 
 def _page_links(path: str, page: int, description: Description) -> dict[str, str]:
-    """Return the URLs of the previous and next pages of incoming links, where they exist."""
+    """Return the URLs of the previous and next pages, where they exist."""
     pages = {}
     if page > 1:
         pages["prev"] = addresses.external(path) + documents.page_query(page - 1)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import render_template, request
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, URIRef
 
 from ..addresses import document_path, path_for_iri
 from ..formats import formats_of_kind
-from . import context, model, schemaorg
+from . import context, model, schemaorg, terms
 from .site import store
 
 INCOMING_PER_PAGE = 50
@@ -63,16 +63,20 @@ def _query(**changes) -> str:
 def render_resource_page(description, alternates=None, pages=None, iri=None) -> str:
     """Render the HTML page of a resource from its description (and its neighbours' names).
 
-    `description` is describe()'s result (its graph, IRI and one page of incoming links),
-    with `alternates` as (URL, Format) pairs and `pages` as {"prev"/"next": URL}; or a
-    bare graph with `iri`, when this page lists and pages the incoming links itself.
+    `description` is describe()'s result (its graph, IRI and one page of its own triples
+    and incoming links), with `alternates` as (URL, Format) pairs and `pages` as
+    {"prev"/"next": URL}; or a bare graph with `iri`, when this page lists and pages the
+    incoming links itself.
     """
     graph, iri = _graph_and_iri(description, iri)
     full = Graph()
     full += graph
-    full += context.context(store(), iri)
     paged = getattr(description, "incoming", None)
+    # Links to other pages land on the list of links in, unless the properties continue.
+    paging = {"anchor": "#h-incoming"}
     if paged is not None:
+        full += context.context(store(), iri, description)
+        _keep_page(full, iri, set(description.outgoing))
         page = model.build(full, iri, incoming_only=set(paged))
         incoming, navigation = page.incoming, dict(pages or {})
         formats = [
@@ -80,7 +84,14 @@ def render_resource_page(description, alternates=None, pages=None, iri=None) -> 
             for url, f in alternates or ()
             if f.kind == "graph"
         ]
+        paging = {
+            "number": description.page,
+            "more_own": description.more_outgoing,
+            "links_here": bool(paged),
+            "anchor": "" if description.more_outgoing else "#h-incoming",
+        }
     else:
+        full += context.context(store(), iri)
         page = model.build(full, iri)
         number = request.args.get("incoming", 1, type=int)
         incoming, navigation = _page_of(page.incoming, number)
@@ -90,6 +101,19 @@ def render_resource_page(description, alternates=None, pages=None, iri=None) -> 
         page=page,
         incoming=incoming,
         navigation=navigation,
+        paging=paging,
         formats=formats,
         jsonld=schemaorg.script(schemaorg.document(full, iri, page)),
     )
+
+
+# Own triples every page keeps, whichever page holds them: the names and types its heading
+# shows, which the neighbours' names bring in on every page.
+HEADING = {RDF.type, *terms.LABELS}
+
+
+def _keep_page(graph: Graph, iri: URIRef, own: set) -> None:
+    """Drop the resource's own triples that belong to other pages (but its heading)."""
+    for p, o in list(graph.predicate_objects(iri)):
+        if (p, o) not in own and p not in HEADING:
+            graph.remove((iri, p, o))
