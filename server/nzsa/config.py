@@ -51,7 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
         "MAX_BODY_BYTES", 1_000_000, "Largest request body accepted (else 413), in bytes.", int
     ),
     Setting("TRUSTED_PROXIES", 0, "Reverse proxies whose X-Forwarded-* headers are trusted.", int),
-    Setting("PAGE_SIZE", 100, "Incoming links per page of a resource description.", int),
+    Setting(
+        "PAGE_SIZE",
+        100,
+        "Incoming links per page of a resource description (and ten times as many own triples).",
+        int,
+    ),
     Setting("CACHE_ENTRIES", 4096, "Rendered Linked Data documents kept in memory.", int),
     Setting("MAX_AGE", 300, "Seconds a cache may reuse a Linked Data document unchecked.", int),
     Setting(

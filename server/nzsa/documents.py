@@ -117,7 +117,7 @@ def has_accept() -> bool:
 
 
 def page_number() -> int:
-    """Return the requested page of incoming links (1 when not given); 400 if malformed."""
+    """Return the requested page of a description (1 when not given); 400 if malformed."""
     text = request.args.get("page", "1")
     if not text.isdigit() or int(text) < 1 or len(text) > 9:
         abort(400, description="The page parameter must be a positive whole number.")
