@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean
 
-from .servers import OUT, Server
+from .servers import OUT, Server, tree
+
+TICKS = os.sysconf("SC_CLK_TCK")
 
 LUA = Path(__file__).with_name("rotate.lua")
 
@@ -38,6 +42,36 @@ def wrk(server: Server, lines: list[str], connections: int, duration: float) -> 
     return json.loads(line[4:])
 
 
+def cpu_seconds(server: Server) -> float:
+    """Return the CPU time (user + system) used so far by a server's process tree."""
+    total = 0
+    for pid in tree(server.process.pid) if server.process else ():
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / TICKS
+
+
+def settle(servers: list[Server], limit: float = 180.0) -> float:
+    """Wait until every server is idle again; return the seconds waited.
+
+    A server may still be working on requests wrk gave up on (`oxigraph serve` has no
+    time limit here), and that work would slow whichever server is measured next.
+    """
+    started = time.monotonic()
+    last = sum(cpu_seconds(s) for s in servers)
+    while time.monotonic() - started < limit:
+        time.sleep(0.5)
+        now = sum(cpu_seconds(s) for s in servers)
+        if now - last < 0.05:  # under 10% of one core over the half second
+            break
+        last = now
+    return time.monotonic() - started
+
+
 def alternate(
     cells: list[tuple[Server, list[str]]],
     connections: int,
@@ -50,12 +84,15 @@ def alternate(
     With `warm`, each server first gets one unmeasured run, so that every worker process
     (not only the one the checking pass reached) holds the workload in its caches.
     """
+    sides = [server for server, _ in cells]
     if warm:
         for server, lines in cells:
+            settle(sides)
             wrk(server, lines, connections, min(duration, 2))
     runs: list[list[dict]] = [[] for _ in cells]
     for _ in range(rounds):
         for i, (server, lines) in enumerate(cells):
+            settle(sides)
             runs[i].append(wrk(server, lines, connections, duration))
     figures = []
     for results in runs:
