@@ -115,6 +115,18 @@ def _worst_heavy(entry: dict, server: str) -> tuple[float, str, int] | None:
     return min(ratios) if ratios else None
 
 
+def _merged(results: dict) -> str:
+    """Name the later run whose sizes replaced this run's, if any (bench/merge.py)."""
+    later = results.get("merged")
+    if not later:
+        return ""
+    sizes = ", ".join(later["sizes"])
+    return (
+        f", except the serving figures at {sizes}: those come from `{later['command']}` "
+        f"(commit {later['commit']}, {later['elapsed_s'] / 60:.1f} minutes), {later['why']}"
+    )
+
+
 def _met(ok: bool) -> str:
     return "**met**" if ok else "not met"
 
@@ -126,8 +138,10 @@ def render(results: dict) -> str:
         "# Benchmark results",
         "",
         f"Produced by `{results['command']}` in {results['elapsed_s'] / 60:.1f} minutes "
-        f"(commit {m['commit']}). Every figure below comes from that one run; references ran "
-        "on the same data and requests, alternating A B A B (two rounds each, averaged).",
+        f"(commit {m['commit']}). Every figure below comes from that one run"
+        + _merged(results)
+        + "; references ran on the same data and requests, alternating A B A B (two rounds "
+        "each, averaged).",
         "",
         "## Machine and versions",
         "",
