@@ -121,8 +121,10 @@ def _merged(results: dict) -> str:
     if not later:
         return ""
     sizes = ", ".join(later["sizes"])
+    workloads = ", ".join(later["workloads"])
     return (
-        f", except the serving figures at {sizes}: those come from `{later['command']}` "
+        f", except {workloads} at {sizes} and the peak memory there (the higher of the two "
+        f"runs): those come from `{later['command']}` "
         f"(commit {later['commit']}, {later['elapsed_s'] / 60:.1f} minutes), {later['why']}"
     )
 
