@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from .store.base import Store
-from .store.terms import MARK, to_oxigraph
+from .store.terms import MARK, values_list
 from .vocab import NZSA
 
 PREFIXES = """
@@ -235,7 +235,7 @@ def _nodes(variable: str, nodes, blank: str) -> tuple[str, bool]:
     (anchored on ?this) finds them too.
     """
     iris = sorted(n for n in nodes if isinstance(n, URIRef))
-    values = f"VALUES ?{variable} {{ {' '.join(str(to_oxigraph(n)) for n in iris)} }}"
+    values = values_list(variable, iris)
     if not any(isinstance(n, BNode) for n in nodes):
         return values, False
     return f"{{ {values} }} UNION {{ {MARK}\n {blank} }}", True

@@ -113,10 +113,7 @@ def keywords(text: str) -> set[str]:
 
 def query_form(text: str) -> str | None:
     """Return SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword of the query."""
-    for kind, value in tokens(text):
-        if kind == "word" and value.upper() in FORMS:
-            return value.upper()
-    return None
+    return survey(text)[2]
 
 
 def check_query(text: str, *, max_length: int, max_depth: int) -> str:

@@ -6,7 +6,7 @@ from flask import current_app
 
 from ..addresses import base_iri, local_href
 from ..store.base import Store
-from ..store.terms import MARK, to_oxigraph, values_clause, with_bindings
+from ..store.terms import MARK, values_clause, values_list, with_bindings
 
 
 def store() -> Store:
@@ -49,10 +49,7 @@ def bind_each(query: str, name: str, values, **bindings) -> str:
 
     Each term goes through the store's validating serialiser, as in bind().
     """
-    if not name.isidentifier():
-        raise ValueError(f"not a SPARQL variable name: {name!r}")
-    listed = " ".join(str(to_oxigraph(v)) for v in values)
-    block = f"VALUES ?{name} {{ {listed} }}"
+    block = values_list(name, values)
     if bindings:
         block += "\n" + values_clause(bindings).strip()
     return query.replace(MARK, block)

@@ -58,6 +58,15 @@ def values_clause(bindings: Mapping[str, Identifier]) -> str:
     return f"\nVALUES ({variables}) {{ ({terms}) }}"
 
 
+def values_list(name: str, values) -> str:
+    """Write a one-variable VALUES block binding ?name to each of `values` in turn."""
+    if not _VARIABLE.match(name):
+        raise ValueError(f"not a SPARQL variable name: {name!r}")
+    # Each term goes through pyoxigraph's validating serialiser, as in values_clause().
+    listed = " ".join(str(to_oxigraph(value)) for value in values)
+    return f"VALUES ?{name} {{ {listed} }}"
+
+
 def with_bindings(query: str, bindings: Mapping[str, Identifier] | None) -> str:
     """Put bindings where the query marks `#bindings`, else in a trailing VALUES block.
 
