@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import nzsa.documents
+import nzsa.http.documents
 from nzsa.release import code_version
 
 
@@ -14,7 +14,7 @@ def test_code_version_is_stable_within_a_process():
 def test_etag_changes_with_the_code(make_app, monkeypatch):
     etags = []
     for release in ("release-a", "release-b"):
-        monkeypatch.setattr(nzsa.documents, "code_version", lambda release=release: release)
+        monkeypatch.setattr(nzsa.http.documents, "code_version", lambda release=release: release)
         client = make_app().test_client()
         response = client.get("/doc/country/new-zealand.ttl")
         assert response.status_code == 200

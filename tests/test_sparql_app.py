@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from nzsa import guard, sparql
+from nzsa import guard
+from nzsa.http import sparql
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
 

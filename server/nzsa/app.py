@@ -9,8 +9,9 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import config, linkeddata, pages, sparql
-from .replay import ResponseReplay
+from . import config, pages
+from .http import linkeddata, sparql
+from .http.replay import ResponseReplay
 from .store import open_store
 from .store.base import Store
 

@@ -6,8 +6,8 @@ import re
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 
-from ..addresses import base_iri
 from ..describe import Description
+from ..http.addresses import base_iri
 from ..store.base import Store
 from ..vocab import NZSA, PROV
 from .site import bind, bind_each

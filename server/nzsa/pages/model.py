@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS, XSD
 
-from ..addresses import base_iri
+from ..http.addresses import base_iri
 from ..vocab import NZSA, ORG, PROV, SCHEMA
 from . import terms
 from .classes import class_href

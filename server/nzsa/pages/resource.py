@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from flask import render_template, request
 from rdflib import RDF, Graph, URIRef
 
-from ..addresses import document_path, path_for_iri
 from ..formats import formats_of_kind
+from ..http.addresses import document_path, path_for_iri
 from . import context, model, schemaorg, terms
 from .site import store
 

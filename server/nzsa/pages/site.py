@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..addresses import base_iri, local_href
+from ..http.addresses import base_iri, local_href
 from ..store.base import Store
 from ..store.terms import MARK, values_clause, values_list, with_bindings
 

@@ -14,13 +14,13 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from ..formats import BY_NAME, format_for_suffix
+from ..prefixes import context_document
+from ..vocab import DCAT, SD, VOID
 from . import addresses, documents, render
 from .documents import Rendered
-from .formats import BY_NAME, format_for_suffix
 from .negotiate import RDF_FORMATS, split_suffix
-from .prefixes import context_document
 from .representation import allow_cross_origin, content_type, make_etag
-from .vocab import DCAT, SD, VOID
 
 bp = Blueprint("discovery", __name__)
 bp.after_request(allow_cross_origin)

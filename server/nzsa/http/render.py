@@ -6,7 +6,7 @@ import json
 
 from rdflib import Graph
 
-from .formats import Format
+from ..formats import Format
 
 
 def rdf(graph: Graph, fmt: Format, context: dict | None = None, context_url: str = "") -> bytes:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, request
 
+from ..formats import Format
+from ..prefixes import fact_segments, namespaces
+from ..release import code_version
+from ..store.base import Store
 from . import addresses, negotiate
 from .cache import RenderCache
-from .formats import Format
-from .prefixes import fact_segments, namespaces
-from .release import code_version
 from .representation import alternates, conditional, fill, link, make_etag
-from .store.base import Store
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,12 @@ from rdflib.namespace import RDF, RDFS
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
-from . import guard, negotiate
+from .. import guard
+from ..formats import Format, formats_of_kind, lookup
+from ..store.base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
+from ..vocab import BASE_IRI, Graphs
+from . import negotiate
 from .cache import AnswerCache
-from .formats import Format, formats_of_kind, lookup
-from .store.base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
-from .vocab import BASE_IRI, Graphs
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RESULT_FORMATS = formats_of_kind("results")

@@ -12,7 +12,7 @@ from datetime import datetime
 from flask import Response, request
 from werkzeug.http import is_resource_modified
 
-from .formats import Format
+from ..formats import Format
 
 # Headers a cross-origin script may read besides the CORS-safelisted ones.
 EXPOSED = "ETag, Link, Content-Location, Location, Vary"

@@ -19,15 +19,15 @@ from flask import Blueprint, abort, render_template, request
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH
 
+from ..describe import best_label
+from ..prefixes import context_document
+from ..vocab import NZSA
 from . import addresses, documents, render
-from .describe import best_label
 from .documents import Rendered
 from .negotiate import DOCUMENT_FORMATS, split_suffix
-from .prefixes import context_document
 from .representation import allow_cross_origin
-from .vocab import NZSA
 
-bp = Blueprint("ontology_docs", __name__, template_folder="templates")
+bp = Blueprint("ontology_docs", __name__)
 bp.after_request(allow_cross_origin)
 
 # Graph names are constants of the build (docs/MODELLING.md), not request input.

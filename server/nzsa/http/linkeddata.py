@@ -15,15 +15,15 @@ import re
 from flask import Blueprint, Flask, abort, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..describe import Description, describe, exists
+from ..pages import render_resource_page
+from ..prefixes import context_document
 from . import addresses, discovery, documents, errors, ontology_docs, render
-from .describe import Description, describe, exists
 from .documents import Rendered
 from .negotiate import DOCUMENT_FORMATS, split_suffix
-from .pages import render_resource_page
-from .prefixes import context_document
 from .representation import allow_cross_origin, link
 
-bp = Blueprint("linkeddata", __name__, template_folder="templates")
+bp = Blueprint("linkeddata", __name__)
 bp.after_request(allow_cross_origin)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable
 
-from .formats import BY_NAME, Format
+from ..formats import BY_NAME, Format
 
 # What a described resource, the ontology or the shapes are offered as, best first:
 # Turtle wins a tie (`*/*`, `text/*`) because most clients without a browser want data.

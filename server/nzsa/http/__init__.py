@@ -1,0 +1,1 @@
+"""The request layer: SPARQL protocol, Linked Data documents, negotiation, replay and errors."""
