@@ -26,7 +26,7 @@ def test_untruncated_results_carry_no_warning(client):
 
 def test_run_query_without_http(app):
     store = app.extensions["nzsa"].store
-    params = sparql.Params(query="ASK { ?s ?p ?o }", format="xml")
+    params = sparql.Params(query="ASK { ?s ?p ?o }", formats=("xml",))
     answer = sparql.run_query(store, app.config, params, MIMEAccept(), False)
     assert answer.result_format.name == "xml" and b"<boolean>true</boolean>" in answer.body
 
@@ -56,7 +56,7 @@ def test_read_params_direct_post():
         MultiDict(),
         lambda: "ASK {}",
     )
-    assert params == sparql.Params("ASK {}", ("http://g/",), (), "csv")
+    assert params == sparql.Params("ASK {}", ("http://g/",), (), ("csv",))
 
 
 def test_point_at_marks_the_column():

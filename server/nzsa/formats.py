@@ -27,12 +27,17 @@ class Format:
 
 FORMATS: tuple[Format, ...] = (
     # RDF graphs
+    # Turtle is N3 without its extensions, so a client asking for N3 can read it.
     Format("turtle", "text/turtle", ".ttl", "turtle", "graph",
-           "https://www.w3.org/TR/turtle/", ("ttl",), ("application/x-turtle",)),
+           "https://www.w3.org/TR/turtle/", ("ttl", "n3"),
+           ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3")),
+    # `json` for a graph is JSON-LD, as Fuseki and Virtuoso answer `output=json`.
     Format("jsonld", "application/ld+json", ".jsonld", "json-ld", "graph",
-           "https://www.w3.org/TR/json-ld11/", ("json-ld",), ("application/json",)),
+           "https://www.w3.org/TR/json-ld11/", ("json-ld", "json"),
+           ("application/json", "application/x-json+ld")),
+    # `xml` for a graph is RDF/XML; for solutions it is SPARQL XML (below).
     Format("rdfxml", "application/rdf+xml", ".rdf", "xml", "graph",
-           "https://www.w3.org/TR/rdf-syntax-grammar/", ("rdf", "rdf-xml"),
+           "https://www.w3.org/TR/rdf-syntax-grammar/", ("rdf", "rdf-xml", "rdf+xml", "xml"),
            ("application/xml", "text/xml")),
     Format("ntriples", "application/n-triples", ".nt", "nt", "graph",
            "https://www.w3.org/TR/n-triples/", ("nt", "n-triples"), ("text/plain",)),
@@ -43,7 +48,8 @@ FORMATS: tuple[Format, ...] = (
            "https://www.w3.org/TR/n-quads/", ("nq", "n-quads")),
     # SPARQL results
     Format("json", "application/sparql-results+json", ".srj", "json", "results",
-           "https://www.w3.org/TR/sparql11-results-json/", ("srj",), ("application/json",)),
+           "https://www.w3.org/TR/sparql11-results-json/", ("srj",),
+           ("application/json", "text/javascript", "application/javascript")),
     Format("xml", "application/sparql-results+xml", ".srx", "xml", "results",
            "https://www.w3.org/TR/rdf-sparql-XMLres/", ("srx",),
            ("application/xml", "text/xml")),
@@ -74,7 +80,10 @@ def formats_of_kind(*kinds: str) -> tuple[Format, ...]:
 
 
 def lookup(name_or_type: str, offered: tuple[Format, ...]) -> Format | None:
-    """Find the offered format a short name, alias or media type (any of its own) names."""
+    """Find the offered format a short name, alias or media type (any of its own) names.
+
+    Aliases repeat across kinds (`xml`, `json`) that are never offered together.
+    """
     wanted = name_or_type.strip().lower().split(";")[0].strip()
     for fmt in offered:
         if wanted == fmt.name or wanted in fmt.aliases or wanted in fmt.media_types:

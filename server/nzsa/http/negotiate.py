@@ -23,10 +23,10 @@ RDF_FORMATS: tuple[Format, ...] = tuple(f for f in DOCUMENT_FORMATS if f.kind ==
 class NoAcceptableFormat(NotAcceptable):
     """Nothing on offer matches `Accept`; the offer goes into the 406 body and headers."""
 
-    def __init__(self, offered: tuple[Format, ...]):
-        self.offered = offered
+    def __init__(self, offered: tuple[Format, ...], reason: str = "No acceptable representation."):
+        self.offered, self.reason = offered, reason
         listing = ", ".join(f.media_type for f in offered)
-        super().__init__(f"No acceptable representation. Available: {listing}.")
+        super().__init__(f"{reason} Available: {listing}.")
 
 
 def _media_types(fmt: Format) -> tuple[str, ...]:

@@ -56,7 +56,12 @@ class Params:
     query: str | None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    format: str | None = None
+    formats: tuple[str, ...] = ()
+
+
+# Where clients name the answer's format: Virtuoso reads `format`, Fuseki `output`, and
+# others `results`; SPARQLWrapper sends all three, some twice (a name and a media type).
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 def read_params(method: str, mimetype: str, args: MultiDict, form: MultiDict, body) -> Params:
@@ -89,19 +94,29 @@ def read_params(method: str, mimetype: str, args: MultiDict, form: MultiDict, bo
         query=queries[0] if queries else None,
         default_graphs=tuple(values.getlist("default-graph-uri")),
         named_graphs=tuple(values.getlist("named-graph-uri")),
-        format=values.get("format") or None,
+        formats=tuple(v for name in FORMAT_PARAMETERS for v in values.getlist(name) if v.strip()),
     )
 
 
 def choose_format(
-    offered: tuple[Format, ...], format_param: str | None, accept: MIMEAccept, has_accept: bool
+    offered: tuple[Format, ...],
+    named: tuple[str, ...],
+    accept: MIMEAccept,
+    has_accept: bool,
+    answer: str = "this request",
 ) -> Format:
-    """Pick the format the `format` parameter names, else the one `Accept` prefers (or 406)."""
-    if format_param:
-        chosen = lookup(format_param, offered)
-        if chosen is None:
-            raise negotiate.NoAcceptableFormat(offered)
-        return chosen
+    """Pick the first offered format the parameters name, else the one `Accept` prefers.
+
+    A client that names formats gets one of them or a 406 saying what `answer` is offered
+    in; it never gets a format it did not name.
+    """
+    if named:
+        for name in named:
+            chosen = lookup(name, offered)
+            if chosen is not None:
+                return chosen
+        asked = ", ".join(dict.fromkeys(named))
+        raise negotiate.NoAcceptableFormat(offered, f"{answer} has no {asked} form.")
     return negotiate.choose(accept, has_accept, offered)
 
 
@@ -115,7 +130,8 @@ def run_query(
         max_depth=settings["MAX_QUERY_DEPTH"],
     )
     offered = RESULT_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
-    result_format = choose_format(offered, params.format, accept, has_accept)
+    answer = f"A {form} answer" if form in ("SELECT", "ASK") else f"A {form} graph"
+    result_format = choose_format(offered, params.formats, accept, has_accept, answer)
     request = QueryRequest(
         text=params.query,
         form=form,
@@ -199,7 +215,7 @@ def endpoint() -> Response:
     )
     has_accept = "Accept" in request.headers
     if params.query is None:
-        return describe_service(settings["BASE_IRI"], params.format, has_accept)
+        return describe_service(settings["BASE_IRI"], params.formats, has_accept)
     answer = run_query(store, settings, params, request.accept_mimetypes, has_accept)
     response = Response(answer.body, mimetype=answer.result_format.media_type)
     if not guard.repeatable(params.query):
@@ -213,9 +229,11 @@ def endpoint() -> Response:
     return response
 
 
-def describe_service(base_iri: str, format_param: str | None, has_accept: bool) -> Response:
+def describe_service(base_iri: str, named: tuple[str, ...], has_accept: bool) -> Response:
     """Send the service description in the RDF format negotiated."""
-    fmt = choose_format(DESCRIPTION_FORMATS, format_param, request.accept_mimetypes, has_accept)
+    fmt = choose_format(
+        DESCRIPTION_FORMATS, named, request.accept_mimetypes, has_accept, "The service description"
+    )
     body = service_description(base_iri).serialize(format=fmt.rdflib_format)
     return Response(body, mimetype=fmt.media_type)
 
@@ -274,8 +292,9 @@ def store_failed(error: StoreError) -> Response:
 @bp.errorhandler(NotAcceptable)
 def not_acceptable(error: NotAcceptable) -> Response:
     offered = getattr(error, "offered", ())
-    listing = ", ".join(f.media_type for f in offered)
-    message = f"No acceptable format. Available: {listing}."
+    listing = ", ".join(f"{f.name} ({f.media_type})" for f in offered)
+    reason = getattr(error, "reason", "No acceptable format.")
+    message = f"{reason} Available, by format= or Accept: {listing}."
     return error_response(406, message, request.accept_mimetypes)
 
 
