@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from fixture_data import (
     NZSA,
     OXIGRAPH,
     fixture_nquads,
+    free_port,
     write_fixture_build,
 )
 from nzsa.app import create_app
@@ -62,13 +62,6 @@ def app(make_app):
 @pytest.fixture()
 def client(app):
     return app.test_client()
-
-
-def free_port() -> int:
-    """Return a loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

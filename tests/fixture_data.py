@@ -6,6 +6,7 @@ conftest shadows.
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -13,6 +14,14 @@ VENV_BIN = Path(sys.executable).parent
 NZSA = str(VENV_BIN / "nzsa")
 OXIGRAPH = str(VENV_BIN / "oxigraph")
 REQUEST_TIMEOUT = 10  # seconds; every request a test makes is bounded
+
+
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
 
 BASE = "https://w3id.org/nzsa/"
 GRAPH = BASE + "graph/"

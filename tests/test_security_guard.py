@@ -112,3 +112,89 @@ def test_non_queries_get_the_parser_message(text):
     with pytest.raises(guard.Refused) as refused:
         check(text)
     assert refused.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        pytest.param("SELECT * { BIND(<http://e/f>(1) AS ?x) }", "<http://e/f>", id="iri-call"),
+        pytest.param("SELECT * { ?s ?p ?o FILTER <http://e/f>(?o) }", "<http://e/f>", id="filter"),
+        pytest.param(
+            "PREFIX ex: <http://e/> SELECT (ex:f(?o) AS ?x) { ?s ?p ?o }", "ex:f", id="projection"
+        ),
+        pytest.param(
+            "PREFIX ex: <http://e/> SELECT * { { SELECT ?s { ?s ?p ?o } ORDER BY ?s ex:f(?o) } }",
+            "ex:f",
+            id="subquery-order-by",
+        ),
+        pytest.param(
+            "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o } GROUP BY ex:f(?o)", "ex:f", id="group-by"
+        ),
+        pytest.param("SELECT (<bif:sys_stat>('st_dbms_ver') AS ?v) {}", "<bif:sys_stat>", id="bif"),
+        pytest.param("SELECT * { ?o bif:contains 'x' }", "bif:contains", id="bif-predicate"),
+        pytest.param("SELECT (sql:f() AS ?v) {}", "sql:f", id="sql"),
+        pytest.param('DEFINE input:grab-all "yes" SELECT * {}', "DEFINE", id="define"),
+        pytest.param('define get:soft "soft" SELECT * {}', "define", id="define-lower"),
+        pytest.param("SELECT * { ?s ?p ?o } OPTION (QUIETCAST)", "OPTION", id="option"),
+        pytest.param("SELECT (frob(?o) AS ?x) { ?s ?p ?o }", "frob", id="unknown-word"),
+        pytest.param(
+            "PREFIX xsd: <http://e/> SELECT (xsd:integer(1) AS ?x) {}",
+            "xsd:integer",
+            id="xsd-prefix-elsewhere",
+        ),  # fmt: skip
+        pytest.param("SELECT (<integer>(1) AS ?x) {}", "<integer>", id="relative-iri"),
+        pytest.param("SELECT * { BIND(<\\u0062if:f>(1) AS ?x) }", "<\\u0062if:f>", id="escaped"),
+    ],
+)
+def test_engine_extensions_are_refused_by_name(text, named):
+    with pytest.raises(guard.Refused) as refused:
+        check(text)
+    assert refused.value.status == 400
+    assert named in refused.value.message
+    assert "not standard SPARQL 1.1" in refused.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("SELECT * { ?s <http://x/p> (1 2) }", id="collection-after-iri"),
+        pytest.param(
+            "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+            "SELECT * { ?s rdf:rest (1 (2 3)) }",
+            id="nested-collection-after-pname",
+        ),
+        pytest.param("SELECT * { ?s a (1) . [ <http://x/p> (1) ] }", id="after-a-and-in-blank"),
+        pytest.param(
+            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> SELECT (xsd:date(?o) AS ?d)"
+            " { ?s ?p ?o FILTER(xsd:integer(?o) > 1) } ORDER BY xsd:decimal(?o)",
+            id="xsd-casts",
+        ),
+        pytest.param(
+            'SELECT (<http://www.w3.org/2001/XMLSchema#dateTime>("2020-01-01T00:00:00") AS ?d) {}',
+            id="cast-by-iri",
+        ),
+        pytest.param(
+            "SELECT (COUNT(DISTINCT ?s) AS ?n) (GROUP_CONCAT(?o; separator=',') AS ?g) "
+            "{ ?s ?p ?o FILTER(?o IN (1, 2) && ?o NOT IN (3) && STRLEN(STR(?o)) > 0) "
+            "BIND(IF(BOUND(?o), sameTerm(?o, ?o), isIRI(?o)) AS ?b) } "
+            "GROUP BY ?s HAVING (COUNT(*) > 1) ORDER BY DESC(?n) LIMIT 1",
+            id="built-ins",
+        ),
+        pytest.param(
+            "SELECT * { { SELECT ?s (MAX(?o) AS ?m) { ?s ?p ?o } GROUP BY ?s } "
+            "?s <http://x/p> (1) }",
+            id="collection-after-subquery",
+        ),
+        pytest.param(
+            "SELECT * { VALUES (?x ?y) { (<http://a> <http://b>) (UNDEF 1) } }", id="values"
+        ),
+        pytest.param(
+            "SELECT * { ?s (<http://x/p>|<http://x/q>)/<http://x/r> ?o . ?s !(<http://x/p>) ?o }",
+            id="paths",
+        ),
+        pytest.param("CONSTRUCT { ?s <http://x/p> (1 2) } WHERE { ?s ?p ?o }", id="template"),
+        pytest.param("SELECT * { ?s <http://x/define> ?define } # DEFINE", id="define-as-text"),
+    ],
+)
+def test_standard_queries_pass_the_extension_check(text):
+    assert check(text) in ("SELECT", "CONSTRUCT")

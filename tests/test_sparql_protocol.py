@@ -178,7 +178,7 @@ def test_bad_query_syntax_points_at_the_error(server):
     response = get(server, {"query": "SELECT * WHERE {\n  ?s ?p\n}"})
     assert response.status_code == 400
     message, line, caret = response.text.rstrip("\n").split("\n")
-    assert message.startswith("Malformed query: error at 3:")
+    assert message.startswith("400 Bad Request: Malformed query: error at 3:")
     assert line == "}" and caret.strip() == "^"
 
 

@@ -10,7 +10,7 @@ from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from . import config, pages
-from .http import linkeddata, sparql
+from .http import errors, linkeddata, sparql
 from .http.replay import ResponseReplay
 from .store import open_store
 from .store.base import Store
@@ -47,6 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.blueprint)
     linkeddata.register(app)
+    errors.register(app)
     # Outermost, so a replayed answer skips routing, proxy handling and every handler.
     app.wsgi_app = ResponseReplay(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])
     return app

@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..describe import Description, describe, exists
 from ..pages import render_resource_page
 from ..prefixes import context_document
-from . import addresses, discovery, documents, errors, ontology_docs, render
+from . import addresses, discovery, documents, ontology_docs, render
 from .documents import Rendered
 from .negotiate import DOCUMENT_FORMATS, split_suffix
 from .representation import allow_cross_origin, link
@@ -28,7 +28,7 @@ bp.after_request(allow_cross_origin)
 
 
 def register(app: Flask) -> None:
-    """Register the Linked Data routes, their shared state, proxy handling and errors."""
+    """Register the Linked Data routes, their shared state and proxy handling."""
     app.extensions["nzsa.documents"] = documents.Documents(app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
@@ -41,7 +41,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(discovery.bp)
-    errors.register(app)
 
 
 # RFC 3986 path characters: anything else cannot be part of one of our IRIs, and the

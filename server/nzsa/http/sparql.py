@@ -7,25 +7,22 @@ or chosen by a `format` parameter; a service description when no query is given.
 
 from __future__ import annotations
 
-import html
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from werkzeug.datastructures import MIMEAccept, MultiDict
-from werkzeug.exceptions import HTTPException, NotAcceptable
 
 from .. import guard
 from ..formats import Format, formats_of_kind, lookup
-from ..store.base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
+from ..store.base import QueryRejected, QueryRequest, QueryResponse, Store
 from ..vocab import BASE_IRI, Graphs
-from . import negotiate
+from . import negotiate, params
 from .cache import AnswerCache
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -92,10 +89,15 @@ def read_params(method: str, mimetype: str, args: MultiDict, form: MultiDict, bo
         raise guard.Refused(400, "The request carries no query.")
     return Params(
         query=queries[0] if queries else None,
-        default_graphs=tuple(values.getlist("default-graph-uri")),
-        named_graphs=tuple(values.getlist("named-graph-uri")),
+        default_graphs=graph_iris(values, "default-graph-uri"),
+        named_graphs=graph_iris(values, "named-graph-uri"),
         formats=tuple(v for name in FORMAT_PARAMETERS for v in values.getlist(name) if v.strip()),
     )
+
+
+def graph_iris(values: MultiDict, name: str) -> tuple[str, ...]:
+    """Return the graph IRIs a dataset parameter names, refusing any that is not an IRI."""
+    return tuple(params.absolute_iri(name, iri) for iri in values.getlist(name))
 
 
 def choose_format(
@@ -245,62 +247,3 @@ def add_headers(response: Response) -> Response:
     response.vary.add("Accept")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def error_response(status: int, message: str, accept: MIMEAccept) -> Response:
-    """Write an error as text, JSON or HTML, escaping whatever the client sent."""
-    kind = accept.best_match(["text/plain", "application/json", "text/html"], "text/plain")
-    if kind == "application/json":
-        body = json.dumps({"status": status, "error": message})
-        # Escape markup characters too, so no sniffing client can read the body as HTML.
-        body = body.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    elif kind == "text/html":
-        body = render_template("sparql_error.html", status=status, message=message)
-    else:
-        body = html.escape(message, quote=False) + "\n"
-    response = Response(body, status=status, mimetype=kind)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@bp.errorhandler(guard.Refused)
-def refused(error: guard.Refused) -> Response:
-    return error_response(error.status, error.message, request.accept_mimetypes)
-
-
-@bp.errorhandler(QueryRejected)
-def rejected(error: QueryRejected) -> Response:
-    return error_response(400, f"Malformed query: {error}", request.accept_mimetypes)
-
-
-@bp.errorhandler(QueryTimeout)
-def timed_out(error: QueryTimeout) -> Response:
-    limit = current_app.config["QUERY_TIMEOUT"]
-    message = (
-        f"Query timeout: {error}; the limit is {limit:g} s and the query's work was stopped. "
-        "Narrow the patterns or add LIMIT."
-    )
-    return error_response(503, message, request.accept_mimetypes)
-
-
-@bp.errorhandler(StoreError)
-def store_failed(error: StoreError) -> Response:
-    current_app.logger.error("store error: %s", error)
-    return error_response(500, f"The store failed to answer: {error}", request.accept_mimetypes)
-
-
-@bp.errorhandler(NotAcceptable)
-def not_acceptable(error: NotAcceptable) -> Response:
-    offered = getattr(error, "offered", ())
-    listing = ", ".join(f"{f.name} ({f.media_type})" for f in offered)
-    reason = getattr(error, "reason", "No acceptable format.")
-    message = f"{reason} Available, by format= or Accept: {listing}."
-    return error_response(406, message, request.accept_mimetypes)
-
-
-@bp.app_errorhandler(413)
-def too_large(error: HTTPException) -> Response:
-    limit = current_app.config["MAX_BODY_BYTES"]
-    return error_response(
-        413, f"The request body is larger than {limit} bytes.", request.accept_mimetypes
-    )

@@ -7,6 +7,7 @@ import re
 from flask import abort, render_template, request, url_for
 from rdflib import URIRef
 
+from ..http.params import absolute_iri
 from ..vocab import NZSA
 from . import terms
 from .blueprint import blueprint
@@ -102,7 +103,7 @@ def class_page(name: str):
 @blueprint.get("/class")
 def any_class_page():
     """Show any class the data uses (`?iri=`), reused vocabularies' classes included."""
-    iri = request.args.get("iri", "")
+    iri = absolute_iri("iri", request.args.get("iri", ""))
     if not iri.startswith(("http://", "https://")):
         abort(404)
     return render_class(URIRef(iri))

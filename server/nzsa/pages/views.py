@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, request, send_from_directory
 from rdflib import Graph, URIRef
 
+from ..http.params import absolute_iri
 from .blueprint import blueprint
 from .resource import render_resource_page
 from .site import bind, store
@@ -15,7 +16,7 @@ KNOWN = "SELECT ?p WHERE {\n#bindings\n{ ?this ?p ?o } UNION { ?s ?p ?this } } L
 @blueprint.get("/page")
 def page():
     """Show the page of any IRI the store mentions; 404 for one it does not."""
-    iri = request.args.get("iri", "")
+    iri = absolute_iri("iri", request.args.get("iri", ""))
     if not iri.startswith(("http://", "https://")):
         abort(404)
     if not store().select(bind(KNOWN, this=URIRef(iri))):

@@ -21,7 +21,15 @@ class QueryRejected(Exception):
 
 
 class StoreError(Exception):
-    """The back end failed to answer (a crashed executor, an unreachable remote endpoint)."""
+    """The back end failed to answer (a crashed executor, an unreadable remote answer)."""
+
+
+class StoreUnavailable(StoreError):
+    """The back end cannot be reached for now; asking again later may succeed."""
+
+    def __init__(self, message: str, retry_after: int = 10):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -42,16 +42,20 @@ def run(store: ox.Store, request: dict) -> tuple:
     """Run one query request; return ("ok", body, truncated, count) or (error kind, message)."""
     default, named = request["default_graphs"], request["named_graphs"]
     options: dict = {}
-    if default or named:
-        # SPARQL 1.1 Protocol 2.1.4: given graph IRIs make up the whole dataset.
-        options["default_graph"] = [ox.NamedNode(iri) for iri in default]
-        options["named_graphs"] = [ox.NamedNode(iri) for iri in named]
-    elif request.get("union", True):
-        options["use_default_graph_as_union"] = True
     try:
+        if default or named:
+            # SPARQL 1.1 Protocol 2.1.4: given graph IRIs make up the whole dataset.
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default]
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named]
+        elif request.get("union", True):
+            options["use_default_graph_as_union"] = True
         result = store.query(request["text"], **options)
         body, truncated, count = serialize(result, request["format"], request["max_results"])
     except (SyntaxError, ValueError) as error:
+        return ("rejected", str(error))
+    except RuntimeError as error:
+        # pyoxigraph's evaluation errors, such as a function it does not implement: the
+        # query's fault, and the executor stays up for the next one.
         return ("rejected", str(error))
     except OSError as error:
         return ("failed", str(error))

@@ -18,10 +18,20 @@ import requests
 from rdflib import Graph
 from rdflib.term import Identifier
 
-from .base import QueryRejected, QueryRequest, QueryResponse, QueryTimeout, Store, StoreError
+from .base import (
+    QueryRejected,
+    QueryRequest,
+    QueryResponse,
+    QueryTimeout,
+    Store,
+    StoreError,
+    StoreUnavailable,
+)
 from .results import serialize, stream_result
 from .terms import graph_of, rows, with_bindings
 
+# Answers that say the endpoint, or a proxy in front of it, is down or overloaded for now.
+UNAVAILABLE = (502, 503, 504)
 ACCEPT = {
     "results": "application/sparql-results+json",
     "graph": "application/n-triples",
@@ -65,12 +75,19 @@ class RemoteStore(Store):
             )
         except requests.Timeout as error:
             raise QueryTimeout("the remote endpoint did not answer in time") from error
+        except requests.ConnectionError as error:
+            # Said without the chained traceback: the HTTP layer logs this one line.
+            raise StoreUnavailable(f"{self.endpoint} cannot be reached: {error}") from None
         except requests.RequestException as error:
-            raise StoreError(f"the remote endpoint failed: {error}") from error
+            raise StoreError(f"{self.endpoint} failed: {error}") from None
         if response.status_code == 400:
             raise QueryRejected(response.text[:2000])
+        if response.status_code in UNAVAILABLE:
+            response.close()
+            raise StoreUnavailable(f"{self.endpoint} answered {response.status_code}")
         if response.status_code != 200:
-            raise StoreError(f"the remote endpoint answered {response.status_code}")
+            response.close()
+            raise StoreError(f"{self.endpoint} answered {response.status_code}")
         return response
 
     def execute(self, request: QueryRequest) -> QueryResponse:
