@@ -25,3 +25,5 @@ class Graphs:
     DATA = URIRef(BASE_IRI + "graph/data")
     INFERRED = URIRef(BASE_IRI + "graph/inferred")
     SHAPES = URIRef(BASE_IRI + "graph/shapes")
+    # The VoID/DCAT description (void.ttl), loaded beside nzsa.nq by the store.
+    DESCRIPTION = URIRef(BASE_IRI + "graph/void")

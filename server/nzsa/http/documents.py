@@ -136,8 +136,12 @@ def send(
     offered: tuple[Format, ...],
     make: Callable[[Format], Rendered | None],
     page: int = 1,
+    status: int = 200,
 ) -> Response:
-    """Send the document `path` (without suffix) in `fmt`, or negotiated when None."""
+    """Send the document `path` (without suffix) in `fmt`, or negotiated when None.
+
+    Another `status` (410 for a withdrawn thing) is sent with the same headers and body.
+    """
     negotiated = fmt is None
     if fmt is None:
         fmt = negotiate.choose(request.accept_mimetypes, has_accept(), offered)
@@ -156,7 +160,10 @@ def send(
         content_location=addresses.external(path + fmt.suffix) + query if negotiated else None,
         max_age=current_app.config["MAX_AGE"],
     )
-    if response.status_code == 304:
+    if status != 200:
+        # RFC 9110 §13.2.1: preconditions are evaluated only for what would be a 2xx answer.
+        response.status_code = status
+    elif response.status_code == 304:
         return response
     cache_key = (version, root, key, page, fmt.name)
     rendered = state().cache.get_or_make(

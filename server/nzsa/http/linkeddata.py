@@ -6,6 +6,8 @@
     /.well-known/genid/<id>         303 → /doc/.well-known/genid/<id>  (skolemised nodes)
 
 W3C "Cool URIs for the Semantic Web" §4.3 (303 URIs forwarding to one generic document).
+A retired thing answers 301 to its replacement or 410 Gone with its last description,
+at /id/ and /doc/ alike (linking/retired.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask import Blueprint, Flask, abort, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..describe import Description, describe, exists
+from ..linking import retired
 from ..pages import render_resource_page
 from ..prefixes import context_document
 from . import addresses, discovery, documents, ontology_docs, render
@@ -67,6 +70,12 @@ def cached_description(thing: str, page: int) -> Description | None:
 
 def _see_other(thing: str) -> object:
     name, fmt = split_suffix(thing, DOCUMENT_FORMATS)
+    gone = retired.lookup(name)
+    if gone is not None:
+        suffix = fmt.suffix if fmt else ""
+        if gone.withdrawn:
+            return _document(addresses.document_path(name) + suffix, gone)
+        return retired.moved(gone, "id/", suffix)
     if cached_description(name, 1) is None:
         abort(404, description=f"Nothing is published at {request.path}.")
     target = addresses.external(addresses.document_path(name) + (fmt.suffix if fmt else ""))
@@ -92,7 +101,17 @@ def skolem(rest: str):
 @bp.get("/doc/<path:rest>")
 def document(rest: str):
     """Send the document about a thing, negotiated or in the format its suffix names."""
-    name, fmt = split_suffix("doc/" + rest, DOCUMENT_FORMATS)
+    thing_path = addresses.thing_path("doc/" + rest)
+    gone = retired.lookup(split_suffix(thing_path, DOCUMENT_FORMATS)[0]) if thing_path else None
+    if gone is not None and not gone.withdrawn:
+        _, fmt = split_suffix(rest, DOCUMENT_FORMATS)
+        return retired.moved(gone, "doc/", fmt.suffix if fmt else "")
+    return _document("doc/" + rest, gone)
+
+
+def _document(suffixed: str, gone: retired.Retired | None = None):
+    """Send a document (410 Gone, saying so, for a withdrawn thing's last description)."""
+    name, fmt = split_suffix(suffixed, DOCUMENT_FORMATS)
     thing_path = addresses.thing_path(name)
     if thing_path is None:
         abort(404, description=f"Nothing is published at {request.path}.")
@@ -108,7 +127,9 @@ def document(rest: str):
                 (addresses.external(name + f.suffix) + documents.page_query(page), f)
                 for f in DOCUMENT_FORMATS
             ]
-            body = render_resource_page(description, offered, pages).encode("utf-8")
+            notice = gone.notice() if gone else None
+            body = render_resource_page(description, offered, pages, notice=notice)
+            body = body.encode("utf-8")
         else:
             context = context_document(documents.published_namespaces())["@context"]
             body = render.rdf(description.graph, chosen, context, documents.context_url())
@@ -117,7 +138,8 @@ def document(rest: str):
     # The negotiated document and the suffixed one link other pages at their own kind of
     # address (in Link and in HTML), so they are rendered, cached and tagged apart.
     key = name + fmt.suffix if fmt else name
-    return documents.send(key, name, fmt, DOCUMENT_FORMATS, make, page)
+    status = 410 if gone else 200
+    return documents.send(key, name, fmt, DOCUMENT_FORMATS, make, page, status)
 
 
 def _page_links(path: str, page: int, description: Description) -> dict[str, str]:

@@ -60,13 +60,15 @@ def _query(**changes) -> str:
     return "?" + urlencode(args)
 
 
-def render_resource_page(description, alternates=None, pages=None, iri=None) -> str:
+def render_resource_page(
+    description, alternates=None, pages=None, iri=None, notice: str | None = None
+) -> str:
     """Render the HTML page of a resource from its description (and its neighbours' names).
 
     `description` is describe()'s result (its graph, IRI and one page of its own triples
     and incoming links), with `alternates` as (URL, Format) pairs and `pages` as
     {"prev"/"next": URL}; or a bare graph with `iri`, when this page lists and pages the
-    incoming links itself.
+    incoming links itself. `notice` says, above all else, that the resource is withdrawn.
     """
     graph, iri = _graph_and_iri(description, iri)
     full = Graph()
@@ -104,6 +106,7 @@ def render_resource_page(description, alternates=None, pages=None, iri=None) -> 
         paging=paging,
         formats=formats,
         jsonld=schemaorg.script(schemaorg.document(full, iri, page)),
+        notice=notice,
     )
 
 

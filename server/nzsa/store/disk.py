@@ -1,7 +1,10 @@
 """The embedded store's on-disk directory, loaded once from a build's nzsa.nq.
 
 Every server worker and query executor opens the same directory read-only, so the data
-is parsed once per build rather than once per process.
+is parsed once per build rather than once per process. The build's VoID description
+(void.ttl) goes in too, in its own named graph, so that the endpoint can say what it
+serves; it is written after nzsa.nq because it states the dump's size and so cannot be
+inside it.
 """
 
 from __future__ import annotations
@@ -14,25 +17,37 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..vocab import Graphs
+
 DATASET_FILE = "nzsa.nq"
+DESCRIPTION_FILE = "void.ttl"
 STORE_DIR = "oxigraph"
 STAMP_FILE = "oxigraph.sha256"
 
 
-def dataset_digest(build_dir: Path) -> str:
-    """Return the SHA-256 of the build's nzsa.nq, from SHA256SUMS when the build wrote it."""
+def file_digest(build_dir: Path, name: str) -> str:
+    """Return the SHA-256 of a build file, from SHA256SUMS when the build wrote it."""
     sums = build_dir / "SHA256SUMS"
-    dataset = build_dir / DATASET_FILE
-    if sums.is_file() and sums.stat().st_mtime >= dataset.stat().st_mtime:
+    path = build_dir / name
+    if sums.is_file() and sums.stat().st_mtime >= path.stat().st_mtime:
         for line in sums.read_text(encoding="utf-8").splitlines():
-            digest, _, name = line.partition("  ")
-            if name.strip().lstrip("*") == DATASET_FILE:
+            digest, _, listed = line.partition("  ")
+            if listed.strip().lstrip("*") == name:
                 return digest.strip()
     hasher = hashlib.sha256()
-    with dataset.open("rb") as stream:
+    with path.open("rb") as stream:
         for chunk in iter(lambda: stream.read(1 << 20), b""):
             hasher.update(chunk)
     return hasher.hexdigest()
+
+
+def dataset_digest(build_dir: Path) -> str:
+    """Return the SHA-256 of what the store holds: nzsa.nq, and void.ttl where there is one."""
+    digest = file_digest(build_dir, DATASET_FILE)
+    if not (build_dir / DESCRIPTION_FILE).is_file():
+        return digest
+    both = digest + " " + file_digest(build_dir, DESCRIPTION_FILE)
+    return hashlib.sha256(both.encode("ascii")).hexdigest()
 
 
 def ensure_store(build_dir: Path) -> tuple[Path, str]:
@@ -47,16 +62,23 @@ def ensure_store(build_dir: Path) -> tuple[Path, str]:
         digest = dataset_digest(build_dir)
         current = stamp.read_text().strip() if stamp.is_file() else ""
         if current != digest or not location.is_dir():
-            _load(build_dir / DATASET_FILE, location)
+            _load(build_dir, location)
             stamp.write_text(digest + "\n")
     return location, digest
 
 
-def _load(dataset: Path, location: Path) -> None:
+def _load(build_dir: Path, location: Path) -> None:
     loading = location.with_name(location.name + ".loading")
     shutil.rmtree(loading, ignore_errors=True)
     store = ox.Store(str(loading))
-    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(build_dir / DATASET_FILE), format=ox.RdfFormat.N_QUADS)
+    description = build_dir / DESCRIPTION_FILE
+    if description.is_file():
+        store.bulk_load(
+            path=str(description),
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(str(Graphs.DESCRIPTION)),
+        )
     store.flush()
     del store
     gc.collect()  # pyoxigraph closes RocksDB when the store object is freed

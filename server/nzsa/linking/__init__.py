@@ -1,0 +1,1 @@
+"""What lets others link to the publication: retired IRIs, crawlers, w3id.org, Wikidata."""
