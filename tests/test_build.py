@@ -170,7 +170,12 @@ def test_store_gives_back_every_quad_as_written(built):
     location, _ = ensure_store(built)  # the embedded store, loaded as `nzsa serve` loads it
     store = ox.Store.read_only(str(location))
     given_back = lines(store.dump(format=ox.RdfFormat.N_QUADS).decode())
+    description = set(store.quads_for_pattern(None, None, None, ox.NamedNode(Graphs.DESCRIPTION)))
     del store
+    # The VoID description goes in as its own named graph, beside the dataset.
+    void = ox.parse(path=str(built / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    assert {q.triple for q in description} == {q.triple for q in void}
+    given_back -= {str(q) + " ." for q in description}
     written = lines((built / "nzsa.nq").read_text(encoding="utf-8"))
     assert sorted(written - given_back)[:5] == [] and sorted(given_back - written)[:5] == []
     assert given_back == written

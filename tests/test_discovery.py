@@ -39,8 +39,16 @@ def test_void_names_this_server(ld_server, path, accept, rdflib_format):
     assert set(graph.objects(None, DCAT.downloadURL)) <= {URIRef(str(d)) for d in dumps}
 
 
-def test_void_html_is_not_offered(ld_server):
-    assert get(ld_server, "void", "text/html").status_code == 406
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["void", ".well-known/void", "void.html"])
+def test_void_answers_a_browser_with_a_page(ld_server, path):
+    response = get(ld_server, path, BROWSER)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "New Zealand&#39;s international security architecture" in response.text
+    assert ld_server.url + "download/nzsa.ttl" in response.text
 
 
 def test_every_dump_in_void_downloads_with_its_checksum(ld_server):

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import config, pages
+from . import config, linking, pages
 from .http import errors, linkeddata, sparql
 from .http.replay import ResponseReplay
 from .store import open_store
@@ -47,6 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.blueprint)
     linkeddata.register(app)
+    linking.register(app)
     errors.register(app)
     # Outermost, so a replayed answer skips routing, proxy handling and every handler.
     app.wsgi_app = ResponseReplay(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])

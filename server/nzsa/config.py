@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
         " replays before routing (0: none).",
         int,
     ),
+    Setting(
+        "SITEMAP_URLS",
+        50_000,
+        "Most URLs in one sitemap file; past it /sitemap.xml is an index of parts.",
+        int,
+    ),
     Setting("ACCESS_LOG", "", "Where to log each request (`-`: standard output; empty: nowhere)."),
 )
 

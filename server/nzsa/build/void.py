@@ -79,7 +79,8 @@ def _describe_dumps(void: Graph, dataset: URIRef, files: Mapping[str, int]) -> N
         void.add((dump, RDF.type, DCAT.Distribution))
         void.add((dump, DCAT.downloadURL, dump))
         void.add((dump, DCAT.mediaType, URIRef(IANA + _media_type(name))))
-        void.add((dump, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+        # xsd:integer, as every count here: the store gives a derived type back as integer.
+        void.add((dump, DCAT.byteSize, Literal(size, datatype=XSD.integer)))
         void.add((dump, DCTERMS.title, Literal(name)))
 
 
@@ -141,6 +142,13 @@ def describe(asserted: Graph, graphs: Mapping[URIRef, Graph], dumps: Mapping[str
         _add_counts(void, name, {VOID.triples: len(graph)})
         if name in GRAPH_FILES:
             void.add((name, VOID.dataDump, URIRef(DOWNLOAD + GRAPH_FILES[name])))
+    # This description, which the store also holds as a named graph (store/disk.py); it
+    # cannot count its own triples.
+    void.add((DATASET, VOID.subset, Graphs.DESCRIPTION))
+    void.add((Graphs.DESCRIPTION, RDF.type, VOID.Dataset))
+    void.add((Graphs.DESCRIPTION, DCTERMS.title, Literal("named graph: this description", lang="en")))
+    void.add((Graphs.DESCRIPTION, SD.name, Graphs.DESCRIPTION))
+    void.add((Graphs.DESCRIPTION, VOID.dataDump, URIRef(DOWNLOAD + "void.ttl")))
 
     links = [o for o in asserted.objects(None, SKOS.exactMatch) if str(o).startswith(str(WIKIDATA))]
     void.add((DATASET, VOID.subset, LINKSET))

@@ -1,6 +1,6 @@
 """Discovery: the VoID/DCAT description, the build's dumps and the JSON-LD context.
 
-/void, /.well-known/void (RFC 8615; VoID §7.2)   negotiated RDF; /void.ttl etc.
+/void, /.well-known/void (RFC 8615; VoID §7.2)   negotiated RDF or HTML; /void.ttl etc.
 /download/<file>                                  a file the build listed in SHA256SUMS
 /context.jsonld                                   the context JSON-LD documents refer to
 """
@@ -15,11 +15,12 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from ..formats import BY_NAME, format_for_suffix
+from ..pages import render_resource_page
 from ..prefixes import context_document
 from ..vocab import DCAT, SD, VOID
 from . import addresses, documents, render
 from .documents import Rendered
-from .negotiate import RDF_FORMATS, split_suffix
+from .negotiate import DOCUMENT_FORMATS, split_suffix
 from .representation import allow_cross_origin, content_type, make_etag
 
 bp = Blueprint("discovery", __name__)
@@ -98,15 +99,19 @@ def void_graph() -> Graph:
 
 
 def _void(suffixed: str):
-    name, fmt = split_suffix(suffixed, RDF_FORMATS)
+    name, fmt = split_suffix(suffixed, DOCUMENT_FORMATS)
     if name != "void":
         abort(404, description=f"Nothing is published at {request.path}.")
 
     def make(chosen) -> Rendered:
+        if chosen.name == "html":
+            # A browser opening a discovery document gets a page, never a 406.
+            dataset = URIRef(addresses.base_iri() + "dataset")
+            return Rendered(render_resource_page(void_graph(), iri=dataset).encode("utf-8"))
         context = context_document(documents.published_namespaces())["@context"]
         return Rendered(render.rdf(void_graph(), chosen, context, documents.context_url()))
 
-    return documents.send("void", "void", fmt, RDF_FORMATS, make)
+    return documents.send("void", "void", fmt, DOCUMENT_FORMATS, make)
 
 
 @bp.get("/void")
@@ -116,7 +121,7 @@ def void():
     return _void("void")
 
 
-@bp.get("/<any('void.ttl', 'void.jsonld', 'void.rdf', 'void.nt'):name>")
+@bp.get("/<any('void.ttl', 'void.jsonld', 'void.rdf', 'void.nt', 'void.html'):name>")
 def void_in_format(name: str):
     """Send the dataset's VoID/DCAT description in the format its suffix names."""
     return _void(name)

@@ -16,8 +16,6 @@ from ..formats import BY_NAME, Format
 DOCUMENT_FORMATS: tuple[Format, ...] = tuple(
     BY_NAME[name] for name in ("turtle", "html", "jsonld", "rdfxml", "ntriples")
 )
-# Discovery documents are RDF only.
-RDF_FORMATS: tuple[Format, ...] = tuple(f for f in DOCUMENT_FORMATS if f.kind == "graph")
 
 
 class NoAcceptableFormat(NotAcceptable):
