@@ -11,6 +11,7 @@ from fixture_data import ID, NZSA
 TESTS = Path(__file__).parent
 PROJECT = TESTS / "fixtures" / "validate" / "project"
 RETIRED = TESTS / "fixtures" / "linking" / "retired.ttl"
+TERMS = TESTS / "fixtures" / "linking" / "terms.ttl"
 
 RENAMED = ID + "organisation/pacific-forum"
 REPLACEMENT = ID + "organisation/pacific-islands-forum"
@@ -23,6 +24,7 @@ def linking_project(folder: Path) -> Path:
     root = folder / "project"
     shutil.copytree(PROJECT, root)
     shutil.copy(RETIRED, root / "data" / RETIRED.name)
+    shutil.copy(TERMS, root / "ontology" / TERMS.name)
     return root
 
 
