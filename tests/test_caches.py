@@ -94,7 +94,7 @@ def test_errors_are_not_replayed(make_app):
 
 
 def test_forwarded_hosts_get_their_own_answers(make_app):
-    client = make_app(TRUSTED_PROXIES=1).test_client()
+    client = make_app(TRUSTED_PROXIES=1, ALLOWED_HOSTS="one.example,two.example").test_client()
     for host in ("one.example", "two.example", "one.example"):
         answer = client.get("/id/country/new-zealand", headers={"X-Forwarded-Host": host})
         assert answer.status_code == 303
@@ -108,3 +108,63 @@ def test_rendered_documents_are_shared_through_the_build_folder(make_app, fixtur
     second = make_app().test_client().get(DOCUMENT, headers={"Accept": "text/turtle"})
     assert first.data == second.data
     assert first.headers["ETag"] == second.headers["ETag"]
+
+
+def counting_selects(app) -> list:
+    """Record every one of the pages' own queries the app's store runs."""
+    store, calls = app.extensions["nzsa"].store, []
+    select = store.select
+    store.select = lambda *args, **kwargs: calls.append(args) or select(*args, **kwargs)
+    return calls
+
+
+FIJI = "https://w3id.org/nzsa/id/country/fiji"
+
+
+@pytest.mark.parametrize(
+    ("path", "variants"),
+    [
+        pytest.param("/", ["/?x={n}", "/?utm_source={n}&fbclid={n}"], id="home"),
+        pytest.param(f"/page?iri={FIJI}", [f"/page?iri={FIJI}&x={{n}}"], id="page"),
+        pytest.param(
+            f"/page?iri={FIJI}", [f"/page?iri={FIJI}&iri=https://x.example/{{n}}"], id="repeated"
+        ),
+        pytest.param(
+            "/search?q=fiji", ["/search?x={n}&q=fiji", "/search?q=%66iji&y={n}"], id="search"
+        ),  # fmt: skip
+        pytest.param("/class/State", ["/class/State?junk={n}"], id="class"),
+    ],
+)
+def test_unknown_parameters_do_not_defeat_the_caches(make_app, path, variants):
+    app = make_app()
+    calls = counting_selects(app)
+    client = app.test_client()
+    first = client.get(path, headers={"Accept": "text/html"})
+    assert first.status_code == 200
+    made = len(calls)
+    assert made > 0
+    for variant in variants:
+        for n in range(20):
+            again = client.get(variant.format(n=n), headers={"Accept": "text/html"})
+            assert again.status_code == 200
+            assert again.data == first.data
+    assert len(calls) == made
+
+
+def test_unknown_parameters_do_not_defeat_the_answer_caches(make_app):
+    app = make_app()
+    calls = counting(app)
+    client = app.test_client()
+    for n in range(20):
+        answer = client.get("/sparql", query_string={"query": QUERY, "x": "y" * n})
+        assert answer.status_code == 200
+    assert len(calls) == 1
+
+
+def test_the_parameters_a_route_reads_still_count(make_app):
+    client = make_app().test_client()
+    json = client.get("/search?q=fiji&format=json&utm=1")
+    html = client.get("/search?q=fiji&format=html&utm=1")
+    assert (json.mimetype, html.mimetype) == ("application/json", "text/html")
+    other = client.get("/search?q=tonga&x=1", headers={"Accept": "application/json"})
+    assert [r["label"] for r in other.json["results"]] == ["Tonga"]

@@ -228,7 +228,9 @@ def test_skolemised_evidence_is_described(ld_server):
 
 @pytest.fixture(scope="module")
 def proxied_server(nzsa_server, tmp_path_factory):
-    return start_ld_server(nzsa_server, tmp_path_factory, TRUSTED_PROXIES=1)
+    return start_ld_server(
+        nzsa_server, tmp_path_factory, TRUSTED_PROXIES=1, ALLOWED_HOSTS="nzsa.example.org"
+    )
 
 
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "nzsa.example.org"}
@@ -241,6 +243,14 @@ def test_trusted_proxy_headers_make_absolute_urls(proxied_server):
     assert document.headers["Content-Location"] == (
         "https://nzsa.example.org/doc/country/new-zealand.ttl"
     )
+
+
+def test_forwarded_hosts_not_allowed_are_refused(proxied_server):
+    response = get(
+        proxied_server, "id/country/new-zealand", headers={"X-Forwarded-Host": "evil.example"}
+    )
+    assert response.status_code == 400
+    assert "evil.example/" not in response.text and "Location" not in response.headers
 
 
 def test_untrusted_proxy_headers_are_ignored(ld_server):

@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, linking, pages
 from .http import errors, linkeddata, sparql
+from .http.canonical import Canonical
 from .http.replay import ResponseReplay
 from .store import open_store
 from .store.base import Store
@@ -49,6 +51,19 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     linkeddata.register(app)
     linking.register(app)
     errors.register(app)
-    # Outermost, so a replayed answer skips routing, proxy handling and every handler.
+    # Innermost first. A replayed answer skips routing and every handler; it is keyed on
+    # the root and query string made canonical, which only trusted proxies' headers move.
     app.wsgi_app = ResponseReplay(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])
+    app.wsgi_app = Canonical(app.wsgi_app, app)
+    app.wsgi_app = trust_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     return app
+
+
+def trust_proxies(wsgi_app, proxies: int):
+    """Read X-Forwarded-For/Proto/Host/Port/Prefix from this many reverse proxies, no more."""
+    if not proxies:
+        return wsgi_app
+    return ProxyFix(
+        wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies,
+        x_prefix=proxies,
+    )  # fmt: skip

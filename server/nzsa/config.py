@@ -52,6 +52,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("TRUSTED_PROXIES", 0, "Reverse proxies whose X-Forwarded-* headers are trusted.", int),
     Setting(
+        "PUBLIC_URL",
+        "",
+        "The site's public address (`https://example.org/nzsa/`): every URL the server writes"
+        " starts with it, whatever Host a request names. Set it when serving the public.",
+    ),
+    Setting(
+        "ALLOWED_HOSTS",
+        "",
+        "Comma-separated names (`host` or `host:port`) a request's Host may be; others get"
+        " 400. Empty: any with PUBLIC_URL, else loopback and HOST only.",
+    ),
+    Setting(
         "PAGE_SIZE",
         100,
         "Incoming links per page of a resource description (and ten times as many own triples).",

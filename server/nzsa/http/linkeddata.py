@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Flask, abort, current_app, redirect, request
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..describe import Description, describe, exists
 from ..linking import retired
@@ -31,16 +30,8 @@ bp.after_request(allow_cross_origin)
 
 
 def register(app: Flask) -> None:
-    """Register the Linked Data routes, their shared state and proxy handling."""
+    """Register the Linked Data routes and their shared state."""
     app.extensions["nzsa.documents"] = documents.Documents(app)
-    proxies = app.config["TRUSTED_PROXIES"]
-    if proxies:
-        # Absolute URLs (Location, Link, Content-Location) must name the public host and
-        # scheme, so trust X-Forwarded-For/Proto/Host/Port/Prefix from this many proxies.
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies,
-            x_prefix=proxies,
-        )  # fmt: skip
     app.register_blueprint(bp)
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(discovery.bp)

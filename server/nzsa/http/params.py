@@ -1,14 +1,55 @@
-"""Check what a client sends before it reaches a query: IRIs must be IRIs.
+"""The query parameters each route reads, and the checks on what a client sends in them.
 
-An IRI parameter (`default-graph-uri`, `named-graph-uri`, `iri`) is checked as an
-absolute IRI (RFC 3987) by pyoxigraph's parser, the one that would otherwise refuse it
-mid-query, so bad text is a 400 that names the parameter rather than a failed query.
+One table says which parameters a route takes: the query string is cut down to them
+before any cache sees it (canonical.py), and the OpenAPI description lists them. An IRI
+parameter is checked as an absolute IRI (RFC 3987) by pyoxigraph's parser, the one that
+would otherwise refuse it mid-query, so bad text is a 400 naming the parameter.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyoxigraph
 from werkzeug.exceptions import BadRequest
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One query parameter of a route."""
+
+    name: str
+    description: str
+    repeats: bool = False  # may be given more than once, and every value counts
+    required: bool = False
+
+
+FORMAT_NAMES = "a format's short name (`json`, `turtle` …) or media type; overrides Accept"
+SPARQL = (
+    Parameter("query", "The SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE).", True),
+    Parameter("default-graph-uri", "A graph of the default graph (SPARQL Protocol 2.1.4).", True),
+    Parameter("named-graph-uri", "A named graph of the dataset (SPARQL Protocol 2.1.4).", True),
+    Parameter("format", f"The answer's format: {FORMAT_NAMES}.", True),
+    Parameter("output", "As `format` (the name Virtuoso and Fuseki clients send).", True),
+    Parameter("results", "As `format` (the name some clients send).", True),
+    Parameter("update", "Refused with 403: the endpoint is read-only.", True),
+)
+PAGE = Parameter("page", "The page of a long description, from 1 (past the last: 404).")
+IRI = Parameter("iri", "An absolute IRI (RFC 3987) that the data mentions.", required=True)
+
+# By endpoint; a route not listed reads no parameter.
+ROUTE_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
+    "sparql.endpoint": SPARQL,
+    "pages.search_page": (
+        Parameter("q", "The text to find in names (any case)."),
+        Parameter("format", "`json` or `html`; overrides Accept."),
+    ),
+    "pages.page": (IRI, Parameter("incoming", "The page of links to the resource, from 1.")),
+    "pages.any_class_page": (IRI,),
+    "linkeddata.thing": (PAGE,),
+    "linkeddata.skolem": (PAGE,),
+    "linkeddata.document": (PAGE,),
+}
 
 
 def absolute_iri(name: str, text: str) -> str:

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 
 from .cache import AnswerCache
 
-# Everything in a request that can change its answer. ProxyFix and url_root read the
-# host and forwarded headers; negotiation reads Accept; revalidation the conditionals.
+# Everything in a request that can change its answer, once canonical.py has settled the
+# root (scheme, host, script root) and the query string: negotiation reads Accept,
+# revalidation the conditionals. Forwarded headers are already applied, or ignored.
 KEY = (
     "REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "wsgi.url_scheme",
-    "SERVER_NAME", "SERVER_PORT", "HTTP_HOST", "HTTP_ACCEPT",
+    "HTTP_HOST", "HTTP_ACCEPT",
     "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
     "HTTP_RANGE", "HTTP_IF_RANGE",
-    "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
-    "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX",
 )  # fmt: skip
 KEPT_STATUSES = ("200", "303", "304")
 
