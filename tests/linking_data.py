@@ -12,6 +12,8 @@ TESTS = Path(__file__).parent
 PROJECT = TESTS / "fixtures" / "validate" / "project"
 RETIRED = TESTS / "fixtures" / "linking" / "retired.ttl"
 TERMS = TESTS / "fixtures" / "linking" / "terms.ttl"
+# Lists New Zealand's Wikidata id but not Samoa's, which the data also links.
+WIKIDATA_IDS = TESTS / "fixtures" / "linking" / "wikidata-ids.csv"
 
 RENAMED = ID + "organisation/pacific-forum"
 REPLACEMENT = ID + "organisation/pacific-islands-forum"
@@ -25,6 +27,7 @@ def linking_project(folder: Path) -> Path:
     shutil.copytree(PROJECT, root)
     shutil.copy(RETIRED, root / "data" / RETIRED.name)
     shutil.copy(TERMS, root / "ontology" / TERMS.name)
+    shutil.copy(WIKIDATA_IDS, root / "data" / WIKIDATA_IDS.name)
     return root
 
 

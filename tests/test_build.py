@@ -34,6 +34,8 @@ FILES = {
     "ontology.ttl",
     "shapes.ttl",
     "void.ttl",
+    "wikidata-links.nt",
+    "wikidata.qs",
     "manifest.json",
     "SHA256SUMS",
 }

@@ -16,6 +16,7 @@ Validate the ontology, data and shapes (as `nzsa validate` does) and, when they
 conform, write the publishable dataset into DIR: nzsa.trig and nzsa.nq (named graphs
 ontology, data, inferred, shapes); nzsa.ttl, nzsa.nt, nzsa.jsonld, nzsa.rdf (ontology
 + data as asserted); inferred.ttl, ontology.ttl, shapes.ttl; void.ttl (VoID and DCAT);
+wikidata-links.nt and wikidata.qs (the Wikidata links, and QuickStatements linking back);
 manifest.json (the inputs' hashes and graph sizes); SHA256SUMS. Output is byte-for-byte
 deterministic. PATHs are as for `nzsa validate` (default: the project's own files).
 

@@ -18,6 +18,7 @@ from ..load import (
     skolem_names,
     skolemise,
 )
+from ..linking import wikidata
 from ..validate import Report, validate
 from ..validate.reasoning import inferred
 from ..vocab import GENID, NZSA, Graphs
@@ -97,8 +98,13 @@ def publishable_graphs(report: Report) -> dict[URIRef, Graph]:
     return graphs
 
 
-def write_dataset(graphs: dict[URIRef, Graph], out_dir: Path) -> list[str]:
-    """Write every dump of the named graphs into `out_dir`; return the file names."""
+def write_dataset(
+    graphs: dict[URIRef, Graph], out_dir: Path, wikidata_ids: set[str] = frozenset()
+) -> list[str]:
+    """Write every dump of the named graphs into `out_dir`; return the file names.
+
+    `wikidata_ids` are the checked Wikidata ids the QuickStatements may name.
+    """
     asserted = merge((graphs[Graphs.ONTOLOGY], graphs[Graphs.DATA]))
     named = list(graphs.items())
     dumps.write_turtle(asserted, out_dir / "nzsa.ttl")
@@ -110,11 +116,14 @@ def write_dataset(graphs: dict[URIRef, Graph], out_dir: Path) -> list[str]:
     dumps.write_nquads(named, out_dir / "nzsa.nq")
     for name, file in void.GRAPH_FILES.items():
         (out_dir / file).write_text(texts[name], encoding="utf-8")
-    written = [*ASSERTED_DUMPS, *DATASET_DUMPS, *void.GRAPH_FILES.values()]
+    dumps.write_ntriples(wikidata.linkset(asserted), out_dir / wikidata.LINKSET_FILE)
+    written = [*ASSERTED_DUMPS, *DATASET_DUMPS, *void.GRAPH_FILES.values(), wikidata.LINKSET_FILE]
     sizes = {name: (out_dir / name).stat().st_size for name in written}
+    statements = wikidata.quickstatements(asserted, wikidata_ids)
+    (out_dir / wikidata.QUICKSTATEMENTS_FILE).write_text(statements, encoding="utf-8")
     described = void.describe(asserted, graphs, sizes)
     dumps.write_turtle(described, out_dir / "void.ttl")
-    return [*written, "void.ttl"]
+    return [*written, wikidata.QUICKSTATEMENTS_FILE, "void.ttl"]
 
 
 def build_dataset(
@@ -132,10 +141,13 @@ def build_dataset(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     graphs = publishable_graphs(report)
-    written = write_dataset(graphs, out_dir)
+    id_list = wikidata.id_list(sources.data)
+    written = write_dataset(graphs, out_dir, wikidata.listed_ids(id_list))
     root = _root(sources)
     triples = {key: len(graphs[name]) for key, name in GRAPH_NAMES.items()}
-    inputs = input_hashes(sources, text_copies(report.project, root), root)
+    # The id list is an input like the evidence texts: a change to it makes a build stale.
+    extra = (id_list,) if id_list else ()
+    inputs = input_hashes(sources, text_copies(report.project, root) + extra, root)
     write_manifest(out_dir, inputs, triples, [*written, MANIFEST, SUMS])
     write_sums(out_dir, [*written, MANIFEST])
     files = {name: sha256(out_dir / name) for name in [*written, MANIFEST]}

@@ -10,6 +10,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from ..formats import FORMATS
+from ..linking.wikidata import LINKSET_FILE, QUICKSTATEMENTS_FILE, links
 from ..load import skolemise
 from ..vocab import BASE_IRI, DCAT, ID, SD, VOID, WIKIDATA, Graphs
 
@@ -28,6 +29,10 @@ DESCRIPTION = (
     "relationships, each fact with its source and a verbatim quote. The counts are of "
     "the ontology and data as asserted (nzsa.ttl, .nt, .jsonld, .rdf); nzsa.trig and "
     "nzsa.nq hold every named graph, each counted as a subset, inferred triples apart."
+)
+QUICKSTATEMENTS_TEXT = (
+    "QuickStatements (V1) adding to each linked Wikidata item an exact match (P2888) to "
+    "this dataset's IRI for it; see docs/WIKIDATA.md."
 )
 GRAPH_FILES = {
     Graphs.ONTOLOGY: "ontology.ttl",
@@ -150,19 +155,35 @@ def describe(asserted: Graph, graphs: Mapping[URIRef, Graph], dumps: Mapping[str
     void.add((Graphs.DESCRIPTION, SD.name, Graphs.DESCRIPTION))
     void.add((Graphs.DESCRIPTION, VOID.dataDump, URIRef(DOWNLOAD + "void.ttl")))
 
-    links = [o for o in asserted.objects(None, SKOS.exactMatch) if str(o).startswith(str(WIKIDATA))]
+    linked = links(asserted)
     void.add((DATASET, VOID.subset, LINKSET))
     void.add((LINKSET, RDF.type, VOID.Linkset))
     void.add((LINKSET, DCTERMS.title, Literal("links to Wikidata", lang="en")))
     void.add((LINKSET, VOID.linkPredicate, SKOS.exactMatch))
     void.add((LINKSET, VOID.subjectsTarget, DATASET))
     void.add((LINKSET, VOID.objectsTarget, WIKIDATA_DATASET))
-    void.add((LINKSET, VOID.triples, Literal(len(links), datatype=XSD.integer)))
+    _add_counts(
+        void,
+        LINKSET,
+        {
+            VOID.triples: len(linked),
+            VOID.distinctSubjects: len({ours for ours, _ in linked}),
+            VOID.distinctObjects: len({item for _, item in linked}),
+        },
+    )
+    void.add((LINKSET, VOID.dataDump, URIRef(DOWNLOAD + LINKSET_FILE)))
     void.add((WIKIDATA_DATASET, RDF.type, VOID.Dataset))
     void.add((WIKIDATA_DATASET, DCTERMS.title, Literal("Wikidata", lang="en")))
     void.add((WIKIDATA_DATASET, VOID.uriSpace, Literal(str(WIKIDATA))))
 
     _describe_dumps(void, DATASET, dumps)
+    statements = URIRef(DOWNLOAD + QUICKSTATEMENTS_FILE)
+    void.add((DATASET, DCAT.distribution, statements))
+    void.add((statements, RDF.type, DCAT.Distribution))
+    void.add((statements, DCAT.downloadURL, statements))
+    void.add((statements, DCAT.mediaType, URIRef(IANA + "text/plain")))
+    void.add((statements, DCTERMS.title, Literal(QUICKSTATEMENTS_FILE)))
+    void.add((statements, DCTERMS.description, Literal(QUICKSTATEMENTS_TEXT, lang="en")))
     void.add((DATASET, DCAT.accessService, ENDPOINT))
     void.add((ENDPOINT, RDF.type, DCAT.DataService))
     void.add((ENDPOINT, RDF.type, SD.Service))
