@@ -13,11 +13,13 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian packages the browser tests need; installed only when missing.
+# Debian packages the tests need, installed only when missing: Chromium for the browser
+# tests; Apache httpd (apache2-bin: the server and its modules, no system service) for the
+# w3id.org redirects.
 system-deps:
-	@command -v chromium >/dev/null || { \
+	@command -v chromium >/dev/null && [ -x /usr/sbin/apache2 ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium apache2-bin; }
 
 serve: install
 	$(NZSA) serve

@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "validate": "nzsa.validate.command",
     "build": "nzsa.build",
     "serve": "nzsa.serve",
+    "w3id": "nzsa.linking.w3id",
 }
 
 
