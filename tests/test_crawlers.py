@@ -5,6 +5,7 @@ description answered by the endpoint itself, and discovery documents opened by a
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -189,3 +190,19 @@ def test_discovery_documents_answer_a_browser(crawled, path, html):
     )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html") == html
+
+
+def test_the_linking_page_shows_a_linker_the_way_in(crawled):
+    response = requests.get(
+        crawled.url + "about/linking", headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT
+    )
+    assert response.status_code == 200
+    for text in (ID + "country/new-zealand", "301 Moved Permanently", "410 Gone", "P2888"):
+        assert text in response.text, text
+    links = set(re.findall(r'href="(http://127\.0\.0\.1:[0-9]+/[^"]*)"', response.text))
+    assert crawled.url + "sitemap.xml" in links and crawled.url + "download/wikidata.qs" in links
+    for link in links:
+        answer = requests.get(link, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT)
+        assert answer.status_code == 200, link
+    home = requests.get(crawled.url, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT)
+    assert 'href="/about/linking"' in home.text

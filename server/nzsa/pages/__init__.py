@@ -1,6 +1,6 @@
-"""HTML pages for people: home, resources, classes, search and the SPARQL editor."""
+"""HTML pages for people: home, resources, classes, search, the SPARQL editor, linking."""
 
-from . import classes, home, search, sparqlpage, views  # noqa: F401  (routes register)
+from . import classes, home, linking, search, sparqlpage, views  # noqa: F401  (routes register)
 from .blueprint import blueprint
 from .resource import render_resource_page
 from .sparqlpage import render_sparql_page
