@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -18,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import free_port
 from fixture_data import ID, NZSA, REQUEST_TIMEOUT
 from linking_data import RENAMED, REPLACEMENT, WITHDRAWN, linking_build
 from rdflib import Graph, Literal, URIRef
@@ -56,6 +56,13 @@ DocumentRoot {www}
     Require all granted
 </Directory>
 """
+
+
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago (conftest's own is shadowed here)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def write_htaccess(target: str, out: Path) -> None:
