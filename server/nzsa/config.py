@@ -69,7 +69,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Incoming links per page of a resource description (and ten times as many own triples).",
         int,
     ),
-    Setting("CACHE_ENTRIES", 4096, "Rendered Linked Data documents kept in memory.", int),
+    Setting(
+        "RENDER_CACHE_BYTES",
+        64_000_000,
+        "Bytes of rendered documents and descriptions each worker keeps in memory (0: none).",
+        int,
+    ),
+    Setting(
+        "SHARED_CACHE_BYTES",
+        1_000_000_000,
+        "Bytes of rendered documents kept in BUILD_DIR/rendered for every worker, least"
+        " recently used removed first (0: none).",
+        int,
+    ),
     Setting("MAX_AGE", 300, "Seconds a cache may reuse a Linked Data document unchecked.", int),
     Setting(
         "QUERY_CACHE_BYTES",

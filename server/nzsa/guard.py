@@ -119,11 +119,12 @@ class Survey(NamedTuple):
     extension: str | None  # the first engine extension the query uses, named
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def survey(text: str) -> Survey:
     """Return a query's nesting depth, bare words (upper-cased), form and first extension.
 
-    Kept for recent texts: the endpoint, the cache and the store each ask about a query.
+    Kept for recent texts: the endpoint, the cache and the store each ask about a query
+    while it is answered. 32 texts of at most MAX_QUERY_LENGTH characters bound it.
     """
     depth = deepest = 0
     words: set[str] = set()

@@ -6,8 +6,6 @@ ETag is derived from the same values, so a revalidation answers 304 without rend
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +19,9 @@ from ..prefixes import fact_segments, namespaces
 from ..release import code_version
 from ..store.base import Store
 from . import addresses, negotiate
-from .cache import RenderCache
+from .cache import BoundedCache
 from .representation import alternates, conditional, fill, link, make_etag
+from .shared import SharedRenderings
 
 
 @dataclass(frozen=True)
@@ -34,38 +33,24 @@ class Rendered:
 
 
 class Documents:
-    """Per-app state of the Linked Data routes: the cache and per-version facts."""
+    """Per-app state of the Linked Data routes: the caches and per-version facts."""
 
     def __init__(self, app: Flask):
-        self.cache = RenderCache(app.config["CACHE_ENTRIES"])
+        self.cache = BoundedCache(app.config["RENDER_CACHE_BYTES"])
+        self.disk = SharedRenderings(
+            Path(app.config["BUILD_DIR"]) / "rendered", app.config["SHARED_CACHE_BYTES"]
+        )
         self._first_seen: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
-    def shared(
-        self, key: tuple, folder: Path | None, make: Callable[[], Rendered | None]
-    ) -> Rendered | None:
-        """Return what another worker rendered (kept in BUILD_DIR/rendered), else render it.
-
-        Each worker has its own memory cache; sharing renderings on disk makes each
-        document rendered once per build rather than once per worker and restart.
-        """
-        if folder is None:
-            return make()
-        path = folder / "rendered" / make_etag(*key)
-        try:
-            links, _, body = path.read_bytes().partition(b"\n")
-            return Rendered(body, tuple(json.loads(links)))
-        except (OSError, ValueError):
-            pass
+    def shared(self, key: tuple, make: Callable[[], Rendered | None]) -> Rendered | None:
+        """Return what another worker rendered (kept in BUILD_DIR/rendered), else render it."""
+        kept = self.disk.read(key)
+        if kept is not None:
+            return Rendered(kept[1], kept[0])
         rendered = make()
         if rendered is not None:
-            try:
-                path.parent.mkdir(exist_ok=True)
-                partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}")
-                partial.write_bytes(json.dumps(rendered.links).encode() + b"\n" + rendered.body)
-                partial.replace(path)  # atomic: readers see all of it or nothing
-            except OSError:
-                pass  # a read-only build folder: each worker keeps its own renderings
+            self.disk.write(key, rendered.links, rendered.body)
         return rendered
 
     def last_modified(self, version: str, build_dir: Path | None) -> datetime:
@@ -167,7 +152,7 @@ def send(
         return response
     cache_key = (version, root, key, page, fmt.name)
     rendered = state().cache.get_or_make(
-        cache_key, lambda: state().shared(cache_key, build_dir(), lambda: make(fmt))
+        cache_key, lambda: state().shared(cache_key, lambda: make(fmt))
     )
     if rendered is None:
         abort(404, description=f"Nothing is published at {request.path}.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .cache import AnswerCache
+from .cache import BoundedCache
 
 # Everything in a request that can change its answer, once canonical.py has settled the
 # root (scheme, host, script root) and the query string: negotiation reads Accept,
@@ -55,7 +55,7 @@ class ResponseReplay:
 
     def __init__(self, wsgi_app: Callable, budget: int):
         self.wsgi_app = wsgi_app
-        self.answers = AnswerCache(budget) if budget > 0 else None
+        self.answers = BoundedCache(budget) if budget > 0 else None
 
     def __call__(self, environ: dict, start_response: Callable):
         if not self._replayable(environ):
@@ -72,14 +72,14 @@ class ResponseReplay:
             return start_response(status, headers, *exc_info)
 
         body = self.wsgi_app(environ, remember)
-        if not sent or not keepable(sent[0], sent[1], self.answers.budget // 16):
+        if not sent or not keepable(sent[0], sent[1], self.answers.largest):
             return body
         try:
             data = b"".join(body)
         finally:
             if hasattr(body, "close"):
                 body.close()
-        self.answers.put(key, Replay(sent[0], tuple(sent[1]), data), len(data))
+        self.answers.put(key, Replay(sent[0], tuple(sent[1]), data))
         return [data]
 
     def _replayable(self, environ: dict) -> bool:

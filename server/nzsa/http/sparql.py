@@ -23,7 +23,7 @@ from ..formats import Format, formats_of_kind, lookup
 from ..store.base import QueryRejected, QueryRequest, QueryResponse, Store
 from ..vocab import BASE_IRI, Graphs
 from . import negotiate, params
-from .cache import AnswerCache
+from .cache import BoundedCache
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 RESULT_FORMATS = formats_of_kind("results")
@@ -41,7 +41,7 @@ CORS_HEADERS = {
 bp = Blueprint("sparql", __name__)
 bp.record_once(
     lambda state: state.app.extensions.setdefault(
-        "nzsa.answers", AnswerCache(state.app.config["QUERY_CACHE_BYTES"])
+        "nzsa.answers", BoundedCache(state.app.config["QUERY_CACHE_BYTES"])
     )
 )
 
@@ -149,15 +149,15 @@ def run_query(
     cache = current_app.extensions.get("nzsa.answers") if current_app else None
     if not guard.repeatable(params.query):
         cache = None  # RAND(), NOW() ...: each run answers afresh
-    answer = cache.get(key) if cache else None
+    answer = cache.get(key) if cache is not None else None
     if answer is not None:
         return answer
     try:
         answer = store.execute(request)
     except QueryRejected as error:
         raise QueryRejected(point_at(str(error), params.query)) from error
-    if cache:
-        cache.put(key, answer, len(answer.body))
+    if cache is not None:
+        cache.put(key, answer)
     return answer
 
 
