@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, linking, pages
-from .http import errors, linkeddata, sparql
+from .http import bodies, errors, headers, linkeddata, sparql
 from .http.canonical import Canonical
 from .http.replay import ResponseReplay
 from .store import open_store
@@ -39,18 +38,14 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     app.config["BUILD_DIR"] = str(build_dir)
     app.extensions["nzsa"] = Publisher(store or open_store(app.config), build_dir)
 
-    @app.before_request
-    def refuse_large_bodies() -> None:
-        # Refuse before any handler reads (or ignores) the body: 413 on every route.
-        if (request.content_length or 0) > app.config["MAX_BODY_BYTES"]:
-            raise RequestEntityTooLarge()
-
     # Blueprints register here, one line each.
+    bodies.register(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(pages.blueprint)
     linkeddata.register(app)
     linking.register(app)
     errors.register(app)
+    headers.register(app)
     # Innermost first. A replayed answer skips routing and every handler; it is keyed on
     # the root and query string made canonical, which only trusted proxies' headers move.
     app.wsgi_app = ResponseReplay(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])

@@ -17,6 +17,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from .. import guard
 from ..store.base import QueryRejected, QueryTimeout, StoreError, StoreUnavailable
+from .headers import secure
 from .representation import allow_cross_origin
 
 KINDS = ("text/plain", "application/json", "text/html")
@@ -46,8 +47,7 @@ def error_response(
         # Plain text cannot run script, but a sniffing client might still take it for HTML.
         body = f"{status} {name}: {escape(message)}\n"
         body += "".join(f"  {f.name} ({f.media_type}, {f.suffix})\n" for f in offered)
-    response = Response(body, status=status, mimetype=kind)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response = secure(Response(body, status=status, mimetype=kind))
     response.headers.update(headers or {})
     response.vary.add("Accept")
     return allow_cross_origin(response)

@@ -80,12 +80,17 @@ def search(q: str, limit: int = LIMIT) -> list[dict]:
 
 
 def wants_json() -> bool:
-    """Return whether the client asked for JSON (`?format=json` or Accept); 406 if neither."""
+    """Return whether the client asked for JSON (`?format=json` or Accept); 406 if neither.
+
+    No Accept at all means anything will do (RFC 9110 §12.5.1): the page.
+    """
     if request.args.get("format") in ("json", "html"):
         return request.args["format"] == "json"
+    if not request.headers.get("Accept", "").strip():
+        return False
     best = request.accept_mimetypes.best_match([HTML, JSON])
     if best is None:
-        abort(406)
+        abort(406, description=f"Search answers in {HTML} or {JSON}.")
     return best == JSON
 
 
