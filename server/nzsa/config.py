@@ -102,6 +102,19 @@ SETTINGS: tuple[Setting, ...] = (
         "Most URLs in one sitemap file; past it /sitemap.xml is an index of parts.",
         int,
     ),
+    Setting(
+        "RECONCILE_BATCH_SIZE",
+        100,
+        "Most queries in one reconciliation batch, and ids in one data extension request"
+        " (else 413).",
+        int,
+    ),
+    Setting(
+        "RECONCILE_MAX_CANDIDATES",
+        100,
+        "Most candidates one reconciliation query returns, whatever its `limit`.",
+        int,
+    ),
     Setting("ACCESS_LOG", "", "Where to log each request (`-`: standard output; empty: nowhere)."),
 )
 

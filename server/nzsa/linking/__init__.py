@@ -1,4 +1,4 @@
-"""What lets others link to the publication: retired IRIs, crawlers, w3id.org, Wikidata."""
+"""What lets others link to us: retired IRIs, crawlers, reconciliation, mementos, Wikidata."""
 
 from __future__ import annotations
 
