@@ -13,7 +13,7 @@ from . import config, linking, pages
 from .http import bodies, errors, headers, linkeddata, sparql
 from .http.canonical import Canonical
 from .http.replay import ResponseReplay
-from .linking import reconcile
+from .linking import memento, reconcile
 from .store import open_store
 from .store.base import Store
 
@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     errors.register(app)
     headers.register(app)
     reconcile.register(app)
+    memento.register(app)
     # Innermost first. A replayed answer skips routing and every handler; it is keyed on
     # the root and query string made canonical, which only trusted proxies' headers move.
     app.wsgi_app = ResponseReplay(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])

@@ -53,6 +53,10 @@ def prepare_build(settings: dict[str, Any]) -> None:
         raise BuildRefused(f"REBUILD must be `auto` or `never`, not {settings['REBUILD']!r}")
     if settings["REBUILD"] == "auto":
         rebuild_if_stale(build_dir)
+        from .linking.releases import build_releases
+        from .load import project_root
+
+        build_releases(project_root(), build_dir, say=lambda line: print("nzsa serve:", line))
     if settings["STORE"] == "oxigraph" and not (build_dir / "nzsa.nq").is_file():
         raise BuildRefused(f"{build_dir / 'nzsa.nq'} not found: run `nzsa build --out {build_dir}`")
 

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..linking.releases import RELEASES, build_releases
 from ..load import default_sources, project_root, sources_from_paths
 from ..validate.formatters import format_text
 from .dataset import BuildRefused, build_dataset
@@ -19,6 +20,9 @@ ontology, data, inferred, shapes); nzsa.ttl, nzsa.nt, nzsa.jsonld, nzsa.rdf (ont
 wikidata-links.nt and wikidata.qs (the Wikidata links, and QuickStatements linking back);
 manifest.json (the inputs' hashes and graph sizes); SHA256SUMS. Output is byte-for-byte
 deterministic. PATHs are as for `nzsa validate` (default: the project's own files).
+
+Without PATHs, each release tag of the project's git repository (v1.0.0 ...) is also
+built, once, into DIR/releases/<tag>/, for the mementos `nzsa serve` answers.
 
 Exit status: 0 built, 1 validation failed (nothing written), 2 usage error.
 """
@@ -58,4 +62,9 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     count = len(result.files) + 1  # and SHA256SUMS
     print(f"nzsa build: wrote {count} files to {out_dir} ({sizes} triples) in {elapsed:.1f}s")
+    if not args.paths:
+        kept = build_releases(project_root(), out_dir, say=lambda line: print("nzsa build:", line))
+        if kept:
+            tags = ", ".join(r.tag for r in kept)
+            print(f"nzsa build: {len(kept)} releases in {out_dir / RELEASES} ({tags})")
     return 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, g, request
 
 from ..formats import Format
 from ..prefixes import fact_segments, namespaces
@@ -74,13 +74,13 @@ def state() -> Documents:
 
 
 def store() -> Store:
-    """Return the current app's store."""
-    return current_app.extensions["nzsa"].store
+    """Return the store this request reads: the app's, or an older release's for a memento."""
+    return g.get("nzsa_store") or current_app.extensions["nzsa"].store
 
 
 def build_dir() -> Path | None:
-    """Return the build directory the app serves, if it has one."""
-    return getattr(current_app.extensions["nzsa"], "build_dir", None)
+    """Return the build directory of that store, if it has one."""
+    return g.get("nzsa_build_dir") or getattr(current_app.extensions["nzsa"], "build_dir", None)
 
 
 def published_namespaces() -> dict[str, str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, abort, current_app, redirect, request
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, request
 
 from ..describe import Description, describe, exists
 from ..linking import retired
@@ -97,25 +97,31 @@ def document(rest: str):
     if gone is not None and not gone.withdrawn:
         _, fmt = split_suffix(rest, DOCUMENT_FORMATS)
         return retired.moved(gone, "doc/", fmt.suffix if fmt else "")
-    return _document("doc/" + rest, gone)
+    return send_document("doc/" + rest, gone=gone)
 
 
-def _document(suffixed: str, gone: retired.Retired | None = None):
-    """Send a document (410 Gone, saying so, for a withdrawn thing's last description)."""
-    name, fmt = split_suffix(suffixed, DOCUMENT_FORMATS)
+def send_document(path: str, at: str = "", gone: retired.Retired | None = None) -> Response:
+    """Send the document at `path` (`doc/…`, perhaps suffixed), published under `at`.
+
+    `at` is the prefix of a memento's address (`release/v1.0.0/`): its links to other
+    formats and pages stay under it. The store is the request's (documents.store()).
+    A withdrawn thing's last description answers 410 Gone, saying so.
+    """
+    name, fmt = split_suffix(path, DOCUMENT_FORMATS)
     thing_path = addresses.thing_path(name)
     if thing_path is None:
         abort(404, description=f"Nothing is published at {request.path}.")
     page = documents.page_number()
+    shown = at + name
 
     def make(chosen) -> Rendered | None:
         description = cached_description(thing_path, page)
         if description is None:
             return None
-        pages = _page_links(name + chosen.suffix if fmt else name, page, description)
+        pages = _page_links(shown + chosen.suffix if fmt else shown, page, description)
         if chosen.name == "html":
             offered = [
-                (addresses.external(name + f.suffix) + documents.page_query(page), f)
+                (addresses.external(shown + f.suffix) + documents.page_query(page), f)
                 for f in DOCUMENT_FORMATS
             ]
             notice = gone.notice() if gone else None
@@ -128,9 +134,9 @@ def _document(suffixed: str, gone: retired.Retired | None = None):
 
     # The negotiated document and the suffixed one link other pages at their own kind of
     # address (in Link and in HTML), so they are rendered, cached and tagged apart.
-    key = name + fmt.suffix if fmt else name
+    key = shown + fmt.suffix if fmt else shown
     status = 410 if gone else 200
-    return documents.send(key, name, fmt, DOCUMENT_FORMATS, make, page, status)
+    return documents.send(key, shown, fmt, DOCUMENT_FORMATS, make, page, status)
 
 
 def _page_links(path: str, page: int, description: Description) -> dict[str, str]:

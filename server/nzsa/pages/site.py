@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 
 from ..http.addresses import base_iri, local_href
 from ..store.base import Store
@@ -10,7 +10,10 @@ from ..store.terms import MARK, values_clause, values_list, with_bindings
 
 
 def store() -> Store:
-    """Return the application's store, built once by the factory."""
+    """Return the store this request reads: the app's, or an older release's for a memento."""
+    release = g.get("nzsa_store")
+    if release is not None:
+        return release
     found = current_app.extensions["nzsa"]
     # The factory keeps either the store itself or a holder with a `store` attribute.
     return found if isinstance(found, Store) else found.store

@@ -36,16 +36,19 @@ class OxigraphStore(Store):
         self._store: ox.Store | None = None
         self._pool: ExecutorPool | None = None
 
-    def _open(self) -> tuple[ox.Store, ExecutorPool]:
+    def _open(self) -> tuple[ox.Store, ExecutorPool | None]:
         with self._lock:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
                 self._store = ox.Store.read_only(str(self.location))
-                self._pool = ExecutorPool(self.location, self.executors)
+                # No executors: a store read only by our own queries (a release's).
+                self._pool = ExecutorPool(self.location, self.executors) if self.executors else None
             return self._store, self._pool
 
     def execute(self, request: QueryRequest) -> QueryResponse:
         _, pool = self._open()
+        if pool is None:
+            raise StoreError("this store answers no public queries")
         reply = pool.run(
             {
                 "text": request.text,

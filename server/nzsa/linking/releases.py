@@ -1,0 +1,171 @@
+"""One dataset per release: every release tag of the data built into BUILD_DIR/releases/.
+
+A release is a git tag named `v` and a version (`v1.0.0`, `v2024.1`), as `nzsa release`
+writes them; it is in force from the tag's date (the tagger's date of an annotated tag,
+the commit's of a lightweight one). `nzsa build` checks each tagged revision out with
+`git archive` (the work tree is not touched), builds it as it builds the current data,
+loads its store, and lists the releases in `releases/index.json`. A release already built
+from the same commit is kept as it is, so only a new tag costs a build.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+RELEASES = "releases"
+INDEX = "index.json"
+STAMP = "release.json"
+TAG_PATTERN = "refs/tags/v[0-9]*"
+PROJECT_FOLDERS = ("ontology", "data", "shapes")
+
+
+class GitError(Exception):
+    """git failed, or is not there; the message is git's own."""
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release: its tag, the commit it names and when it came into force."""
+
+    tag: str
+    commit: str
+    datetime: datetime
+
+    def as_json(self) -> dict:
+        return {"tag": self.tag, "commit": self.commit, "datetime": self.datetime.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Release:
+        when = datetime.fromisoformat(data["datetime"]).astimezone(UTC)
+        return cls(str(data["tag"]), str(data["commit"]), when)
+
+
+def _git(root: Path, *args: str, binary: bool = False):
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, timeout=120, check=False
+        )
+    except FileNotFoundError as error:
+        raise GitError("git is not installed") from error
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(lines[-1] if lines else f"git {' '.join(args)} failed")
+    return done.stdout if binary else done.stdout.decode("utf-8")
+
+
+def release_tags(root: Path) -> list[Release]:
+    """Return the release tags of the repository holding `root`, oldest first."""
+    try:
+        _git(root, "rev-parse", "--show-toplevel")
+    except GitError:
+        return []  # not a git checkout: an installed package, a copied folder
+    listing = _git(
+        root, "for-each-ref", TAG_PATTERN,
+        "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(creatordate:iso-strict)",
+    )  # fmt: skip
+    found = []
+    for line in listing.splitlines():
+        tag, target, peeled, when = line.split("\t")
+        moment = datetime.fromisoformat(when).astimezone(UTC).replace(microsecond=0)
+        found.append(Release(tag, peeled or target, moment))
+    return sorted(found, key=lambda r: (r.datetime, r.tag))
+
+
+@contextmanager
+def checkout(root: Path, commit: str) -> Iterator[Path]:
+    """Yield a temporary project folder holding ontology/, data/ and shapes/ at `commit`."""
+    prefix = _git(root, "rev-parse", "--show-prefix").strip()
+    wanted = [prefix + folder for folder in PROJECT_FOLDERS]
+    listed = _git(root, "ls-tree", "--name-only", commit, "--", *wanted).split()
+    with tempfile.TemporaryDirectory(prefix="nzsa-release-") as folder:
+        target = Path(folder)
+        if listed:
+            top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+            archive = _git(top, "archive", "--format=tar", commit, "--", *listed, binary=True)
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(target, filter="data")
+        project = target / prefix
+        for name in PROJECT_FOLDERS:
+            (project / name).mkdir(parents=True, exist_ok=True)
+        yield project
+
+
+def _built(folder: Path, release: Release) -> bool:
+    try:
+        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return stamp == release.as_json() and (folder / "nzsa.nq").is_file()
+
+
+def _build_one(root: Path, release: Release, folder: Path, say) -> bool:
+    """Build one release into `folder`; return whether it could be built."""
+    # Imported here: serving a build never needs validation's imports.
+    from ..build import BuildRefused, build_dataset
+    from ..build.dataset import publishable_graphs, write_dataset
+    from ..build.manifest import write_sums
+    from ..load import default_sources
+    from ..store.disk import ensure_store
+
+    building = folder.with_name(folder.name + ".building")
+    shutil.rmtree(building, ignore_errors=True)
+    with checkout(root, release.commit) as project:
+        sources = default_sources(project)
+        try:
+            build_dataset(sources, building)
+        except BuildRefused as refused:
+            report = refused.report
+            if report.project is None or report.closure is None:
+                say(f"{release.tag}: cannot be read ({len(report.errors)} errors), not kept")
+                return False
+            # It was published as it is: today's stricter checks do not unpublish it.
+            say(f"{release.tag}: {len(report.errors)} findings by today's checks, kept as released")
+            building.mkdir(parents=True, exist_ok=True)
+            written = write_dataset(publishable_graphs(report), building)
+            write_sums(building, written)
+    # The dataset "was modified" when it was released: Last-Modified of its mementos.
+    stamp = release.datetime.timestamp()
+    os.utime(building / "nzsa.nq", (stamp, stamp))
+    ensure_store(building)  # loaded now, so serving a memento never loads anything
+    (building / STAMP).write_text(json.dumps(release.as_json()) + "\n", encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    building.rename(folder)
+    return True
+
+
+def build_releases(root: Path, out_dir: Path, say=print) -> list[Release]:
+    """Build every release tag not yet built into out_dir/releases; return those kept."""
+    releases = release_tags(root)
+    base = Path(out_dir) / RELEASES
+    kept = []
+    for release in releases:
+        folder = base / release.tag
+        if _built(folder, release) or _build_one(root, release, folder, say):
+            kept.append(release)
+    if releases or base.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        for stale in set(p.name for p in base.iterdir() if p.is_dir()) - {r.tag for r in kept}:
+            shutil.rmtree(base / stale, ignore_errors=True)
+        index = [r.as_json() for r in kept]
+        (base / INDEX).write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
+    return kept
+
+
+def read_releases(build_dir: Path) -> list[Release]:
+    """Return the releases a build holds, oldest first (none when it holds no index)."""
+    try:
+        listed = json.loads((Path(build_dir) / RELEASES / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return sorted((Release.from_json(r) for r in listed), key=lambda r: (r.datetime, r.tag))
