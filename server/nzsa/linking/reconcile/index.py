@@ -188,10 +188,6 @@ class NameIndex:
         position = self.by_id.get(identifier.strip())
         return None if position is None else self.entities[position]
 
-    def keys(self) -> list[str]:
-        """Return every name's key, in name order (for fuzzy matching)."""
-        return [n.key for n in self.names]
-
     def type_name(self, iri: str) -> str:
         term = self.classes.get(iri)
         return term.name if term else local_name(iri)

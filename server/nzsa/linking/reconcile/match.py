@@ -25,7 +25,7 @@ FUZZY_CEILING = 0.88
 FUZZY_WEIGHT = {PREFERRED: 1.0, ALTERNATIVE: 0.97, FORMER: 0.94, ACRONYM: 0.8}
 FUZZY_CUTOFF = 55.0
 # Names compared one by one when the query's words find them; past this, rarer words win.
-MOST_COMPARED = 20_000
+MOST_COMPARED = 5_000
 MATCH_MARGIN = 10.0
 # With properties, the name gives this share of the score and the properties the rest.
 NAME_SHARE = 0.7
@@ -130,27 +130,27 @@ def _by_names(index: NameIndex, text: str, wanted: int) -> dict[int, Candidate]:
         name = index.names[at]
         offer(name.entity, EXACT[name.kind] - SQUASHED_PENALTY, name.kind != ACRONYM, name.kind)
 
-    # Names sharing a word with the query, rarer words first, compared by similarity.
+    # Names sharing a word with the query, rarer words first, compared by similarity;
+    # with no word in common (a misspelling), every name. rapidfuzz loops in C++.
     positions: list[int] = []
     for word in sorted(set(key.split()), key=lambda w: len(index.by_word.get(w, ()))):
         positions.extend(index.by_word.get(word, ())[: MOST_COMPARED - len(positions)])
         if len(positions) >= MOST_COMPARED:
             break
-    keys = index.keys()
-    if positions:
-        choices = {at: keys[at] for at in set(positions)}
-    else:
-        # No word in common (a misspelling): the most similar names of all.
+    # Each distinct spelling is scored once, however many entities bear it.
+    choices = list({index.names[at].key for at in positions} if positions else index.by_key)
+    similar: dict[str, float] = {}
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
         hits = process.extract(
-            key, keys, scorer=fuzz.ratio, limit=wanted * 3, score_cutoff=FUZZY_CUTOFF
+            key, choices, scorer=scorer, limit=wanted * 3, score_cutoff=FUZZY_CUTOFF
         )
-        choices = {at: choice for choice, _, at in hits}
-    for at, choice in choices.items():
-        similarity = max(fuzz.ratio(key, choice), fuzz.token_sort_ratio(key, choice))
-        if similarity < FUZZY_CUTOFF:
-            continue
-        name = index.names[at]
-        offer(name.entity, similarity * FUZZY_CEILING * FUZZY_WEIGHT[name.kind], False, name.kind)
+        for choice, score, _ in hits:
+            similar[choice] = max(similar.get(choice, 0.0), score)
+    for choice, similarity in similar.items():
+        for at in index.by_key[choice]:
+            name = index.names[at]
+            weight = FUZZY_CEILING * FUZZY_WEIGHT[name.kind]
+            offer(name.entity, similarity * weight, False, name.kind)
     return found
 
 
