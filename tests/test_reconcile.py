@@ -431,3 +431,24 @@ def test_reconciler_with_a_type_and_a_property_column(service):
     best = dict(zip(table["input_value"], table["id"], strict=True))
     assert best == {"New Zealand": NZ, "Australia": AUSTRALIA}
     assert table["match"].all()
+
+
+def test_the_index_is_kept_in_the_build_folder_for_other_workers(tmp_path, monkeypatch):
+    build = write_build(tmp_path / "b")
+    batch = {"queries": json.dumps({"a": {"query": "RAMSI"}, "b": {"query": "isaf"}})}
+    answers = []
+    for _ in range(2):
+        app = create_app({"BUILD_DIR": str(build), "TESTING": True, "EXECUTORS": 1})
+        try:
+            answers.append(app.test_client().post("/reconcile", data=batch).json)
+        finally:
+            app.extensions["nzsa"].store.close()
+        assert len(list((build / "reconcile").glob("*.json"))) == 1
+
+        def refuse(*args):
+            raise AssertionError("the kept index should have been read")
+
+        # The second app (another worker, a restart) must read the file, not the store.
+        monkeypatch.setattr("nzsa.linking.reconcile.index.build_index", refuse)
+    assert answers[0] == answers[1]
+    assert answers[0]["a"]["result"][0]["id"] == "operation/ramsi"

@@ -123,10 +123,13 @@ def _by_names(index: NameIndex, text: str, wanted: int) -> dict[int, Candidate]:
     key = names.key(text)
     if not key:
         return found
-    for at in index.by_key.get(key, ()):
+    # A spelling many entities bear (namesakes) offers the first few: enough to see that
+    # it is ambiguous, and to fill the page.
+    each = max(wanted * 3, 30)
+    for at in index.by_key.get(key, ())[:each]:
         name = index.names[at]
         offer(name.entity, EXACT[name.kind], name.kind != ACRONYM, name.kind)
-    for at in index.by_squashed.get(key.replace(" ", ""), ()):
+    for at in index.by_squashed.get(key.replace(" ", ""), ())[:each]:
         name = index.names[at]
         offer(name.entity, EXACT[name.kind] - SQUASHED_PENALTY, name.kind != ACRONYM, name.kind)
 
@@ -147,7 +150,7 @@ def _by_names(index: NameIndex, text: str, wanted: int) -> dict[int, Candidate]:
         for choice, score, _ in hits:
             similar[choice] = max(similar.get(choice, 0.0), score)
     for choice, similarity in similar.items():
-        for at in index.by_key[choice]:
+        for at in index.by_key[choice][:each]:
             name = index.names[at]
             weight = FUZZY_CEILING * FUZZY_WEIGHT[name.kind]
             offer(name.entity, similarity * weight, False, name.kind)

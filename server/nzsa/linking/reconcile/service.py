@@ -69,7 +69,7 @@ def register(app: Flask) -> None:
 def index() -> NameIndex:
     """Return this worker's index of the data being served."""
     holder: IndexHolder = current_app.extensions["nzsa.reconcile"]
-    return holder.get(documents.store(), addresses.base_iri())
+    return holder.get(documents.store(), addresses.base_iri(), documents.build_dir())
 
 
 @bp.errorhandler(ServiceError)
