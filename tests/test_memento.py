@@ -182,6 +182,9 @@ def test_a_memento_page_is_the_same_page_over_the_older_data(served):
     assert "New Zealand Defence Force" in page.text
     assert SECOND_NAME not in page.text and CURRENT_NAME not in page.text
     assert f"/release/v1.0.0/{NZDF_DOC}.ttl" in page.text
+    assert "As published in release <strong>v1.0.0</strong> of 15 January 2024" in page.text
+    current = get(served, NZDF_DOC, Accept="text/html").text
+    assert "As published in release" not in current and CURRENT_NAME in current
     graph = Graph().parse(data=get(served, f"release/v1.1.0/{NZDF_DOC}.jsonld").content,
                           format="json-ld")  # fmt: skip
     assert (NZDF, SKOS.altLabel, Literal(SECOND_NAME, lang="en")) in graph

@@ -214,6 +214,12 @@ def memento(tag: str, rest: str):
         abort(404, description=f"Nothing is published at {request.path}.")
     g.nzsa_store = releases().store(release)
     g.nzsa_build_dir = releases().folder(release)
+    g.nzsa_memento = {
+        "tag": tag,
+        "date": release.datetime.strftime("%-d %B %Y"),
+        "current": addresses.external(rest),
+        "timemap": addresses.external("timemap/" + rest),
+    }
     response = linkeddata.send_document(rest, at=f"release/{tag}/")
     held = holding(_thing(rest))
     response.headers["Memento-Datetime"] = http_date(release.datetime)

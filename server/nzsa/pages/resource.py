@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import render_template, request
+from flask import g, render_template, request
 from rdflib import RDF, Graph, URIRef
 
 from ..formats import formats_of_kind
@@ -107,6 +107,7 @@ def render_resource_page(
         formats=formats,
         jsonld=schemaorg.script(schemaorg.document(full, iri, page)),
         notice=notice,
+        memento=g.get("nzsa_memento"),
     )
 
 
