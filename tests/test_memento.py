@@ -9,9 +9,10 @@ as a maintainer would run them, and `memento-client` travels through it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ import requests
 from fixture_data import NZSA, REQUEST_TIMEOUT
 from memento_client import MementoClient
 from nzsa.app import create_app
-from nzsa.linking.releases import read_releases
+from nzsa.linking.releases import in_force_from, read_releases
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
@@ -55,6 +56,18 @@ def _add_name(repo: Path, name: str) -> None:
     path.write_text(text.replace(marker, f'{marker} ,\n        "{name}"@en', 1), encoding="utf-8")
 
 
+def _release_date(repo: Path, day: str) -> None:
+    """Date the ontology as `nzsa release --date` does (its dcterms:modified)."""
+    path = repo / "ontology" / "nzsa.ttl"
+    text, count = re.subn(
+        r'dcterms:modified "[0-9-]+"\^\^xsd:date',
+        f'dcterms:modified "{day}"^^xsd:date',
+        path.read_text(encoding="utf-8"),
+    )
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
 def _build(repo: Path, out: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "NZSA_ROOT": str(repo)}
     return subprocess.run([NZSA, "build", "--out", str(out)], env=env, capture_output=True,
@@ -68,10 +81,12 @@ def repository(tmp_path_factory) -> Path:
     for folder in ("ontology", "data", "shapes"):
         shutil.copytree(ROOT / folder, repo / folder)
     _git(repo, "init", "-q")
+    _release_date(repo, "2024-01-15")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "first release", date="2024-01-15T10:00:00Z")
     _git(repo, "tag", "-a", "v1.0.0", "-m", "v1.0.0", date="2024-01-15T10:00:00Z")
     _add_name(repo, SECOND_NAME)
+    _release_date(repo, "2024-02-15")
     with (repo / "data" / "organisations.ttl").open("a", encoding="utf-8") as data:
         data.write(ADDED)
     _git(repo, "commit", "-qam", "second release", date="2024-02-15T10:00:00Z")
@@ -251,3 +266,12 @@ def test_without_releases_documents_carry_no_timegate(make_app):
     response = make_app().test_client().get("/doc/country/fiji", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     assert "timegate" not in response.headers["Link"]
+
+
+def test_a_release_is_in_force_from_its_release_date():
+    tagged = datetime(2024, 3, 5, 14, 30, tzinfo=UTC)
+    # Tagged on its release date: the tag's own moment.
+    assert in_force_from(date(2024, 3, 5), tagged) == tagged
+    # Released with an earlier --date: the start of that day.
+    assert in_force_from(date(2024, 3, 1), tagged) == datetime(2024, 3, 1, tzinfo=UTC)
+    assert in_force_from(None, tagged) == tagged

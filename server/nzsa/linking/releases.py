@@ -1,11 +1,16 @@
 """One dataset per release: every release tag of the data built into BUILD_DIR/releases/.
 
 A release is a git tag named `v` and a version (`v1.0.0`, `v2024.1`), as `nzsa release`
-writes them; it is in force from the tag's date (the tagger's date of an annotated tag,
-the commit's of a lightweight one). `nzsa build` checks each tagged revision out with
-`git archive` (the work tree is not touched), builds it as it builds the current data,
-loads its store, and lists the releases in `releases/index.json`. A release already built
-from the same commit is kept as it is, so only a new tag costs a build.
+writes them. It is in force from its release date, which `nzsa release` writes as the
+ontology's dcterms:modified: from the tag's own moment when the tag was made that day
+(so two releases of one day keep their order), else from the start of that day (UTC).
+A tag whose ontology has no dcterms:modified is in force from the tag's date (the
+tagger's date of an annotated tag, the commit's of a lightweight one).
+
+`nzsa build` checks each tagged revision out with `git archive` (the work tree is not
+touched), builds it as it builds the current data, loads its store, and lists the
+releases in `releases/index.json`. A release already built from the same commit is kept
+as it is, so only a new tag costs a build.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 RELEASES = "releases"
@@ -101,16 +106,40 @@ def checkout(root: Path, commit: str) -> Iterator[Path]:
         yield project
 
 
-def _built(folder: Path, release: Release) -> bool:
+def in_force_from(modified: date | datetime | None, tagged: datetime) -> datetime:
+    """Return when a release came into force, from its dcterms:modified and its tag's date."""
+    if isinstance(modified, datetime):
+        return modified.astimezone(UTC) if modified.tzinfo else modified.replace(tzinfo=UTC)
+    if modified is None or modified == tagged.date():
+        return tagged
+    return datetime(modified.year, modified.month, modified.day, tzinfo=UTC)
+
+
+def _release_date(folder: Path) -> date | datetime | None:
+    """Return the dcterms:modified of the ontology a release built (its release date)."""
+    from rdflib import Graph
+    from rdflib.namespace import DCTERMS
+
+    from ..vocab import ONTOLOGY_IRI
+
+    graph = Graph().parse(folder / "ontology.ttl", format="turtle")
+    value = graph.value(ONTOLOGY_IRI, DCTERMS.modified)
+    found = value.toPython() if value is not None else None
+    return found if isinstance(found, date) else None
+
+
+def _built(folder: Path, release: Release) -> Release | None:
+    """Return the release as built into `folder` before, if it is built from the same commit."""
     try:
-        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return stamp == release.as_json() and (folder / "nzsa.nq").is_file()
+        stamp = Release.from_json(json.loads((folder / STAMP).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError):
+        return None
+    same = (stamp.tag, stamp.commit) == (release.tag, release.commit)
+    return stamp if same and (folder / "nzsa.nq").is_file() else None
 
 
-def _build_one(root: Path, release: Release, folder: Path, say) -> bool:
-    """Build one release into `folder`; return whether it could be built."""
+def _build_one(root: Path, release: Release, folder: Path, say) -> Release | None:
+    """Build one release into `folder`; return it, dated, or None if it could not be built."""
     # Imported here: serving a build never needs validation's imports.
     from ..build import BuildRefused, build_dataset
     from ..build.dataset import publishable_graphs, write_dataset
@@ -128,12 +157,14 @@ def _build_one(root: Path, release: Release, folder: Path, say) -> bool:
             report = refused.report
             if report.project is None or report.closure is None:
                 say(f"{release.tag}: cannot be read ({len(report.errors)} errors), not kept")
-                return False
+                return None
             # It was published as it is: today's stricter checks do not unpublish it.
             say(f"{release.tag}: {len(report.errors)} findings by today's checks, kept as released")
             building.mkdir(parents=True, exist_ok=True)
             written = write_dataset(publishable_graphs(report), building)
             write_sums(building, written)
+    release = Release(release.tag, release.commit,
+                      in_force_from(_release_date(building), release.datetime))  # fmt: skip
     # The dataset "was modified" when it was released: Last-Modified of its mementos.
     stamp = release.datetime.timestamp()
     os.utime(building / "nzsa.nq", (stamp, stamp))
@@ -141,7 +172,7 @@ def _build_one(root: Path, release: Release, folder: Path, say) -> bool:
     (building / STAMP).write_text(json.dumps(release.as_json()) + "\n", encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     building.rename(folder)
-    return True
+    return release
 
 
 def build_releases(root: Path, out_dir: Path, say=print) -> list[Release]:
@@ -151,8 +182,10 @@ def build_releases(root: Path, out_dir: Path, say=print) -> list[Release]:
     kept = []
     for release in releases:
         folder = base / release.tag
-        if _built(folder, release) or _build_one(root, release, folder, say):
-            kept.append(release)
+        built = _built(folder, release) or _build_one(root, release, folder, say)
+        if built is not None:
+            kept.append(built)
+    kept.sort(key=lambda r: (r.datetime, r.tag))
     if releases or base.exists():
         base.mkdir(parents=True, exist_ok=True)
         for stale in set(p.name for p in base.iterdir() if p.is_dir()) - {r.tag for r in kept}:
