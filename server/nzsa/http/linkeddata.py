@@ -65,7 +65,7 @@ def _see_other(thing: str) -> object:
     if gone is not None:
         suffix = fmt.suffix if fmt else ""
         if gone.withdrawn:
-            return _document(addresses.document_path(name) + suffix, gone)
+            return send_document(addresses.document_path(name) + suffix, gone=gone)
         return retired.moved(gone, "id/", suffix)
     if cached_description(name, 1) is None:
         abort(404, description=f"Nothing is published at {request.path}.")
