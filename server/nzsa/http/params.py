@@ -37,6 +37,29 @@ SPARQL = (
 PAGE = Parameter("page", "The page of a long description, from 1 (past the last: 404).")
 IRI = Parameter("iri", "An absolute IRI (RFC 3987) that the data mentions.", required=True)
 
+# The Reconciliation API 0.2: JSON in `queries` / `extend`, JSONP on every answer.
+CALLBACK = Parameter("callback", "A JSONP callback name: the answer comes as a script.")
+PREFIX = Parameter("prefix", "What was typed so far.")
+CURSOR = Parameter("cursor", "How many suggestions to skip.")
+RECONCILE = {
+    "reconcile.service": (
+        Parameter("queries", "A batch of reconciliation queries (JSON), by key."),
+        Parameter("extend", "A data extension query (JSON): ids and properties."),
+        CALLBACK,
+    ),
+    "reconcile.suggest_entity": (
+        PREFIX, CURSOR, Parameter("type", "Only entities of this type."), CALLBACK,
+    ),
+    "reconcile.suggest_type": (PREFIX, CURSOR, CALLBACK),
+    "reconcile.suggest_property": (PREFIX, CURSOR, CALLBACK),
+    "reconcile.properties": (
+        Parameter("type", "The type whose entities' properties to propose."),
+        Parameter("limit", "Most properties to propose."),
+        CALLBACK,
+    ),
+    "reconcile.preview": (Parameter("id", "The entity's id.", required=True),),
+}  # fmt: skip
+
 # By endpoint; a route not listed reads no parameter.
 ROUTE_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     "sparql.endpoint": SPARQL,
@@ -49,6 +72,9 @@ ROUTE_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
     "linkeddata.thing": (PAGE,),
     "linkeddata.skolem": (PAGE,),
     "linkeddata.document": (PAGE,),
+    "memento.timegate": (PAGE,),
+    "memento.memento": (PAGE,),
+    **RECONCILE,
 }
 
 
