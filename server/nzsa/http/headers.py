@@ -32,8 +32,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def secure(response: Response) -> Response:
     """Forbid sniffing on every answer, and give every page its policy."""
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # A page with a policy of its own keeps it: the reconciliation preview, which clients
+    # such as OpenRefine frame, allows framing and nothing else.
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     return response
 
 
