@@ -25,7 +25,21 @@ from fixture_data import (
     free_port,
     write_fixture_build,
 )
+from hypothesis import HealthCheck, settings
 from nzsa.app import create_app
+
+# One fixed profile for the fuzzing tests: the same examples on every run (derandomised,
+# no example database), no per-example deadline on a shared machine, and requests to a
+# real server are slow to make by design.
+settings.register_profile(
+    "nzsa",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=100,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("nzsa")
 
 
 @pytest.fixture(scope="session")

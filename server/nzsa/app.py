@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, linking, pages
-from .http import bodies, errors, headers, linkeddata, sparql
+from .http import bodies, errors, headers, linkeddata, openapi, sparql
 from .http.canonical import Canonical
 from .http.replay import ResponseReplay
 from .linking import memento, reconcile
@@ -45,6 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     app.register_blueprint(pages.blueprint)
     linkeddata.register(app)
     linking.register(app)
+    app.register_blueprint(openapi.bp)
     errors.register(app)
     headers.register(app)
     reconcile.register(app)

@@ -109,7 +109,9 @@ def send_document(path: str, at: str = "", gone: retired.Retired | None = None) 
     """
     name, fmt = split_suffix(path, DOCUMENT_FORMATS)
     thing_path = addresses.thing_path(name)
-    if thing_path is None:
+    # Text no IRI path holds (a CR, a space) names nothing here, and must not reach the
+    # Link and Content-Location headers made from the path.
+    if thing_path is None or not PATH.fullmatch(thing_path):
         abort(404, description=f"Nothing is published at {request.path}.")
     page = documents.page_number()
     shown = at + name

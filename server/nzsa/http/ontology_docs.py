@@ -17,7 +17,7 @@ import types
 
 from flask import Blueprint, abort, render_template, request
 from rdflib import RDF, Graph, URIRef
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, SH
 
 from ..describe import best_label
 from ..prefixes import context_document
@@ -132,6 +132,9 @@ def _send(name: str, suffixed: str):
             context = context_document(documents.published_namespaces())["@context"]
             return Rendered(render.rdf(graph, chosen, context, documents.context_url()))
         if name == "ontology":
+            # pyLODE documents an owl:Ontology and fails (a bare Exception) without one.
+            if (None, RDF.type, OWL.Ontology) not in graph:
+                return None
             return Rendered(ontology_html(graph))
         offered = [(addresses.external(name + f.suffix), f) for f in DOCUMENT_FORMATS]
         return Rendered(shapes_html(graph, offered))
