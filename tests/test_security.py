@@ -4,6 +4,7 @@ read-only data, size limits, escaped errors and no path traversal."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import threading
@@ -259,3 +260,30 @@ def test_no_path_traversal(server, path):
         connection.close()
     assert response.status in (400, 404), (path, response.status)
     assert b"root:" not in body
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
+    )
+    + b']><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">&lol9;</rdf:RDF>'
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(BILLION_LAUGHS, "application/rdf+xml", id="xml-entities"),
+        pytest.param(BILLION_LAUGHS, "application/xml", id="xml"),
+        pytest.param(None, "application/ld+json", id="jsonld-remote-context"),
+    ],
+)
+def test_rdf_bodies_are_never_parsed(server, listener, body, content_type):
+    if body is None:
+        body = json.dumps({"@context": f"http://127.0.0.1:{listener.port}/ctx"}).encode()
+    response = sparql_post(server, body, content_type)
+    assert response.status_code == 415
+    time.sleep(0.5)
+    assert listener.connections == 0
