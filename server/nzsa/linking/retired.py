@@ -86,12 +86,16 @@ def _last(iri: URIRef, replacements: dict[URIRef, URIRef | None]) -> URIRef | No
     return current
 
 
-def lookup(thing_path: str) -> Retired | None:
-    """Return the retirement of the thing at a local path (`id/x/y`), if it is retired."""
+def all_retired() -> dict[URIRef, Retired]:
+    """Return every retired IRI of the served data, found once per data version."""
     store = documents.store()
     key = (store.version(), "retired")
-    retired = documents.state().cache.get_or_make(key, lambda: retired_iris(store))
-    return retired.get(addresses.iri_for_path(thing_path))
+    return documents.state().cache.get_or_make(key, lambda: retired_iris(store))
+
+
+def lookup(thing_path: str) -> Retired | None:
+    """Return the retirement of the thing at a local path (`id/x/y`), if it is retired."""
+    return all_retired().get(addresses.iri_for_path(thing_path))
 
 
 def moved(retired: Retired, prefix: str, suffix: str) -> Response:
