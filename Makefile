@@ -13,13 +13,22 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian packages the tests need, installed only when missing: Chromium for the browser
-# tests; Apache httpd (apache2-bin: the server and its modules, no system service) for the
-# w3id.org redirects.
+# Debian packages the tests need, installed only when missing: chromium (browser tests),
+# Apache httpd (apache2-bin: the server and its modules, no system service) for the
+# w3id.org redirects, virtuoso-opensource (the remote store's engine) and nginx (the
+# scale-out deployment).
 system-deps:
-	@command -v chromium >/dev/null && [ -x /usr/sbin/apache2 ] || { \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	[ -x /usr/sbin/apache2 ] || missing="$$missing apache2-bin"; \
+	command -v virtuoso-t >/dev/null || missing="$$missing virtuoso-opensource"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium apache2-bin; }
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 \
+	    install -y -qq $$missing; \
+	fi
 
 serve: install
 	$(NZSA) serve

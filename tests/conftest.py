@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import remote_engines as engines
 import requests
 from fixture_data import (
     NZSA,
@@ -176,3 +177,66 @@ def oxigraph_server(tmp_path_factory, fixture_build) -> Iterator[str]:
         yield endpoint
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_template(tmp_path_factory) -> Path:
+    """An empty Virtuoso database made once (system graphs and all), copied per instance."""
+    return engines.make_virtuoso_template(tmp_path_factory.mktemp("virtuoso-template"))
+
+
+@pytest.fixture(scope="session")
+def start_virtuoso(
+    tmp_path_factory, virtuoso_template
+) -> Iterator[Callable[..., engines.Virtuoso]]:
+    """Start private Virtuoso instances (stock settings unless overridden); stopped at the end."""
+    started: list[engines.Virtuoso] = []
+
+    def start(*nquads: Path, **sparql) -> engines.Virtuoso:
+        instance = engines.start_virtuoso(
+            tmp_path_factory.mktemp("virtuoso"), virtuoso_template, **sparql
+        )
+        started.append(instance)
+        for number, path in enumerate(nquads, start=1):
+            instance.load(path, restart=number == len(nquads))
+        return instance
+
+    yield start
+    for instance in started:
+        instance.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(start_virtuoso, fixture_build) -> engines.Virtuoso:
+    """Virtuoso 7 with Debian's stock settings, holding the fixture dataset."""
+    return start_virtuoso(fixture_build / "nzsa.nq")
+
+
+@pytest.fixture(scope="session")
+def engine_endpoint(tmp_path_factory, start_virtuoso) -> Iterator[Callable[[str, Path], str]]:
+    """Return the query endpoint of a remote engine (`oxigraph` or `virtuoso`) holding a build.
+
+    One instance per engine and build directory, shared by the whole session.
+    """
+    endpoints: dict[tuple[str, Path], str] = {}
+    processes: list[subprocess.Popen] = []
+
+    def endpoint(kind: str, build_dir: Path) -> str:
+        key = (kind, Path(build_dir).resolve())
+        if key not in endpoints:
+            nquads = key[1] / "nzsa.nq"
+            if kind == "virtuoso":
+                endpoints[key] = start_virtuoso(nquads).endpoint
+            elif kind == "oxigraph":
+                url, process = engines.start_oxigraph(
+                    tmp_path_factory.mktemp("oxigraph"), nquads, OXIGRAPH
+                )
+                processes.append(process)
+                endpoints[key] = url
+            else:
+                raise ValueError(kind)
+        return endpoints[key]
+
+    yield endpoint
+    for process in processes:
+        engines.stop(process)

@@ -52,7 +52,9 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     memento.register(app)
     # Innermost first. A replayed answer skips routing and every handler; it is keyed on
     # the root and query string made canonical, which only trusted proxies' headers move.
-    app.wsgi_app = ResponseReplay(app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"])
+    app.wsgi_app = ResponseReplay(
+        app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"], app.extensions["nzsa"].store.version
+    )
     app.wsgi_app = Canonical(app.wsgi_app, app)
     app.wsgi_app = trust_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     return app

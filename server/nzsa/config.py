@@ -32,6 +32,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BASE_IRI", "https://w3id.org/nzsa/", "IRI namespace the data is published under."),
     Setting("STORE", "oxigraph", "Store back end: `oxigraph` (embedded) or `remote`."),
     Setting("REMOTE_ENDPOINT", "", "SPARQL 1.1 query endpoint URL for the `remote` store."),
+    Setting(
+        "REMOTE_ENGINE",
+        "auto",
+        "The remote store's engine, for its quirks: `auto` (from its Server header),"
+        " `virtuoso`, `oxigraph` or `sparql11`.",
+    ),
+    Setting(
+        "REMOTE_VERSION_INTERVAL",
+        30.0,
+        "Seconds between checks of the remote data's fingerprint (its version, for ETags;"
+        " 0: at start-up only).",
+        float,
+    ),
     Setting("BUILD_DIR", "build", "Directory of `nzsa build` output to serve (built if stale)."),
     Setting(
         "REBUILD",

@@ -227,24 +227,20 @@ def _add_triples(graph: Graph, rows: list[dict], iri: URIRef) -> None:
             graph.add((row["s"], row["p"], row["o"]))
 
 
-def _nodes(variable: str, nodes, blank: str) -> tuple[str, bool]:
-    """Return a pattern binding ?variable to `nodes` first, and whether it needs ?this.
-
-    IRIs are listed in a VALUES block, each written by the store's validating serialiser;
-    blank nodes cannot be named in a query, so when there are any the `blank` pattern
-    (anchored on ?this) finds them too.
-    """
-    iris = sorted(n for n in nodes if isinstance(n, URIRef))
-    values = values_list(variable, iris)
-    if not any(isinstance(n, BNode) for n in nodes):
-        return values, False
-    return f"{{ {values} }} UNION {{ {MARK}\n {blank} }}", True
-
-
 def _select_for(store: Store, query: str, variable: str, nodes, blank: str, iri: URIRef):
-    """Run a query whose `#nodes` mark binds ?variable to some nodes of the page."""
-    pattern, anchored = _nodes(variable, nodes, blank)
-    rows = store.select(query.replace(NODES, pattern), {"this": iri} if anchored else None)
+    """Run a query whose `#nodes` mark binds ?variable to some nodes of the page.
+
+    IRIs are listed in a VALUES block, each written by the store's validating serialiser.
+    Blank nodes cannot be named in a query, so when there are any, a second query finds
+    them by the `blank` pattern, anchored on ?this. Two queries, not one UNION: Virtuoso 7
+    answers nothing for a UNION one of whose branches is a VALUES block.
+    """
+    rows = []
+    iris = sorted(n for n in nodes if isinstance(n, URIRef))
+    if iris:
+        rows += store.select(query.replace(NODES, values_list(variable, iris)))
+    if any(isinstance(n, BNode) for n in nodes):
+        rows += store.select(query.replace(NODES, f"{MARK}\n {blank}"), {"this": iri})
     return [row for row in rows if row[variable] in nodes]
 
 

@@ -292,10 +292,17 @@ def run(args: argparse.Namespace) -> int:
     except (BuildRefused, FileNotFoundError, ValueError) as error:
         print(f"nzsa serve: not serving: {error}", file=sys.stderr)
         return 2
+    from .store.base import StoreError
+
+    try:
+        # Say plainly, before listening, when a remote store is unreachable or empty.
+        store = app.extensions["nzsa"].store.check()
+    except StoreError as error:
+        print(f"nzsa serve: not serving: {error}", file=sys.stderr)
+        return 2
     url = f"http://{settings['HOST']}:{settings['PORT']}/"
     print(
-        f"nzsa serve: {settings['STORE']} store on {app.config['BUILD_DIR']}; "
-        f"listening at {url} (SPARQL at {url}sparql)",
+        f"nzsa serve: {store}; listening at {url} (SPARQL at {url}sparql)",
         file=sys.stderr,
         flush=True,
     )

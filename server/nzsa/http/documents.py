@@ -60,7 +60,8 @@ class Documents:
         if known is not None:
             return known
         dump = build_dir / "nzsa.nq" if build_dir else None
-        if dump is not None and dump.is_file():
+        # A later version came from a remote store whose data changed since the build.
+        if dump is not None and dump.is_file() and not self._first_seen:
             seen = datetime.fromtimestamp(int(dump.stat().st_mtime), UTC)
         else:
             seen = datetime.now(UTC).replace(microsecond=0)

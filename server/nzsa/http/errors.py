@@ -16,11 +16,21 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .. import guard
-from ..store.base import QueryRejected, QueryTimeout, StoreError, StoreUnavailable
+from ..store.base import (
+    EngineFailed,
+    EngineRefused,
+    QueryRejected,
+    QueryTimeout,
+    ResultsCut,
+    StoreError,
+    StoreUnavailable,
+)
 from .headers import secure
 from .representation import allow_cross_origin
 
 KINDS = ("text/plain", "application/json", "text/html")
+# Seconds a client is asked to wait before retrying a query that ran out of time.
+RETRY_AFTER = 5
 # Headers an HTTP error brings that the answer must keep.
 KEPT_HEADERS = ("allow", "retry-after")
 
@@ -69,6 +79,13 @@ def refused(error: guard.Refused) -> Response:
 
 def rejected(error: QueryRejected) -> Response:
     """Answer a query the engine could not parse or run, with the engine's reason."""
+    if not (request.endpoint or "").startswith("sparql."):
+        # Our own queries are well formed: refusing one is the engine's failure.
+        current_app.logger.warning("store refused our query: %s", error)
+        return error_response(502, f"The data store failed to answer: {error}")
+    if isinstance(error, EngineRefused):
+        current_app.logger.warning("store refused a query: %s", error)
+        return error_response(400, f"Refused by the data store: {error}")
     return error_response(400, f"Malformed query: {error}")
 
 
@@ -79,7 +96,7 @@ def timed_out(error: QueryTimeout) -> Response:
         f"Query timeout: {error}; the limit is {limit:g} s and the query's work was stopped. "
         "Narrow the patterns or add LIMIT."
     )
-    return error_response(503, message)
+    return error_response(503, message, headers={"Retry-After": str(RETRY_AFTER)})
 
 
 def unavailable(error: StoreUnavailable) -> Response:
@@ -87,6 +104,13 @@ def unavailable(error: StoreUnavailable) -> Response:
     current_app.logger.warning("store unavailable: %s", error)
     message = f"The data store is not answering; try again in {error.retry_after} seconds."
     return error_response(503, message, headers={"Retry-After": str(error.retry_after)})
+
+
+def engine_failed(error: StoreError) -> Response:
+    """Answer 502 when the remote engine failed or cut an answer, with its reason."""
+    # The reason is the engine's own, without its address (which the log line names).
+    current_app.logger.warning("store failed: %s", error)
+    return error_response(502, f"The data store failed to answer: {error}")
 
 
 def store_failed(error: StoreError) -> Response:
@@ -108,4 +132,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(QueryRejected, rejected)
     app.register_error_handler(QueryTimeout, timed_out)
     app.register_error_handler(StoreUnavailable, unavailable)
+    app.register_error_handler(EngineFailed, engine_failed)
+    app.register_error_handler(ResultsCut, engine_failed)
     app.register_error_handler(StoreError, store_failed)

@@ -47,7 +47,9 @@ def graph_of(name: str) -> Graph:
     for prefix, namespace in documents.published_namespaces().items():
         graph.bind(prefix, namespace)
     graph.bind("sh", SH)
-    for row in documents.store().select(GRAPH_QUERY.format(graph=GRAPHS[name])):
+    rows = documents.store().select(GRAPH_QUERY.format(graph=GRAPHS[name]))
+    # Added in a fixed order: pyLODE lists what it finds in the order the graph gives it.
+    for row in sorted(rows, key=lambda r: (r["s"].n3(), r["p"].n3(), r["o"].n3())):
         graph.add((row["s"], row["p"], row["o"]))
     return graph
 

@@ -1,11 +1,11 @@
 """Whole answers to GET requests, replayed from memory before Flask sees the request.
 
-The store is read-only and its version is fixed for the life of a worker process, so the
-answer to a GET is the answer to every equal GET: the same path and query, and the same
-value of every header an answer depends on. Routing, negotiating, checking a query and
-serialising cost most of a cheap request; replaying skips all of them (bench/RESULTS.md).
-An answer the app marks `Cache-Control: no-store` (a query calling RAND() or NOW()) is
-never kept.
+The store is read-only, so while its version holds, the answer to a GET is the answer to
+every equal GET: the same path and query, and the same value of every header an answer
+depends on. The version is part of the key: a remote store's data can change under us.
+Routing, negotiating, checking a query and serialising cost most of a cheap request;
+replaying skips all of them (bench/RESULTS.md). An answer the app marks
+`Cache-Control: no-store` (a query calling RAND() or NOW()) is never kept.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..store.base import StoreError
 from .cache import BoundedCache
 
 # Everything in a request that can change its answer, once canonical.py has settled the
@@ -53,14 +54,19 @@ def keepable(status: str, headers: Iterable[tuple[str, str]], largest: int) -> b
 class ResponseReplay:
     """WSGI middleware: replay kept answers to equal GET and HEAD requests."""
 
-    def __init__(self, wsgi_app: Callable, budget: int):
-        self.wsgi_app = wsgi_app
+    def __init__(self, wsgi_app: Callable, budget: int, version: Callable[[], str]):
+        self.wsgi_app, self.version = wsgi_app, version
         self.answers = BoundedCache(budget) if budget > 0 else None
 
     def __call__(self, environ: dict, start_response: Callable):
         if not self._replayable(environ):
             return self.wsgi_app(environ, start_response)
-        key = tuple(environ.get(name) for name in KEY)
+        try:
+            version = self.version()
+        except StoreError:
+            # The app answers for a store that cannot say its version (503, 502 ...).
+            return self.wsgi_app(environ, start_response)
+        key = (version, *(environ.get(name) for name in KEY))
         kept: Replay | None = self.answers.get(key)
         if kept is not None:
             start_response(kept.status, list(kept.headers))

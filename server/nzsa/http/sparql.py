@@ -155,8 +155,8 @@ def run_query(
     try:
         answer = store.execute(request)
     except QueryRejected as error:
-        raise QueryRejected(point_at(str(error), params.query)) from error
-    if cache is not None:
+        raise type(error)(point_at(str(error), params.query)) from None
+    if cache is not None and answer.engine_cut is None:
         cache.put(key, answer)
     return answer
 
@@ -220,15 +220,20 @@ def endpoint() -> Response:
         return describe_service(settings["BASE_IRI"], params.formats, has_accept)
     answer = run_query(store, settings, params, request.accept_mimetypes, has_accept)
     response = Response(answer.body, mimetype=answer.result_format.media_type)
-    if not guard.repeatable(params.query):
+    if not guard.repeatable(params.query) or answer.engine_cut:
         response.cache_control.no_store = True  # nor may any cache replay this answer
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
+        cut = answer.engine_cut or f"Results truncated at {settings['MAX_RESULTS']}"
         response.headers["Warning"] = (
-            f'199 nzsa "Results truncated at {settings["MAX_RESULTS"]}; '
-            'add LIMIT and OFFSET to page through them"'
+            f'199 nzsa "{quoted(cut)}; add LIMIT and OFFSET to page through them"'
         )
     return response
+
+
+def quoted(text: str) -> str:
+    """Return text fit for a quoted-string header value (RFC 9110, 5.6.4)."""
+    return "".join(c for c in text if c.isprintable() and c not in '"\\')
 
 
 def describe_service(base_iri: str, named: tuple[str, ...], has_accept: bool) -> Response:

@@ -59,6 +59,13 @@ def _link(graph, iri) -> dict:
     return {"iri": str(iri), "label": terms.label(graph, iri), "href": class_href(iri)}
 
 
+def _links(graph, hierarchy: list[dict], direction: str) -> list[dict]:
+    """Return the super- or subclasses as links, sorted by label."""
+    found = {r["other"] for r in hierarchy if str(r["direction"]) == direction}
+    links = [_link(graph, other) for other in found]
+    return sorted(links, key=lambda link: (str(link["label"]).lower(), link["iri"]))
+
+
 def render_class(cls: URIRef):
     """Render the page of a class, or 404 when nothing in the store mentions it."""
     instances = store().select(bind(INSTANCES, cls=cls))
@@ -75,19 +82,18 @@ def render_class(cls: URIRef):
             }
             for r in instances
         ),
-        key=lambda e: e["label"].lower(),
+        key=lambda e: (e["label"].lower(), e["iri"]),
     )
-    definitions = [str(r["text"]) for r in store().select(bind(DEFINITION, cls=cls))]
+    # Sorted here, not in the engine's row order, so every store gives the same page.
+    definitions = sorted({str(r["text"]) for r in store().select(bind(DEFINITION, cls=cls))})
     return render_template(
         "pages/class.html",
         iri=str(cls),
         label=terms.label(names, cls),
         definitions=definitions,
         documentation=href(cls),
-        superclasses=[
-            _link(names, r["other"]) for r in hierarchy if str(r["direction"]) == "super"
-        ],
-        subclasses=[_link(names, r["other"]) for r in hierarchy if str(r["direction"]) == "sub"],
+        superclasses=_links(names, hierarchy, "super"),
+        subclasses=_links(names, hierarchy, "sub"),
         instances=rows,
     )
 

@@ -67,15 +67,18 @@ def search(q: str, limit: int = LIMIT) -> list[dict]:
     best: dict[str, tuple] = {}
     for row in rows:
         iri, matched, how = str(row["s"]), str(row["matched"]), str(row["how"])
-        rank = _rank(needle, matched, how)
+        label = str(row.get("pref") or matched)
+        # The label breaks ties in rank, so the engine's row order never decides.
+        rank = (*_rank(needle, matched, how), label, matched)
         if iri not in best or rank < best[iri][0]:
-            label = str(row.get("pref") or matched)
             kind = "ontology term" if row.get("term") else KINDS.get(segment(iri) or "", "")
             best[iri] = (
                 rank,
                 {"iri": iri, "label": label, "matched": matched, "kind": kind, "href": href(iri)},
             )
-    ordered = sorted(best.values(), key=lambda item: (item[0], item[1]["label"].lower()))
+    ordered = sorted(
+        best.values(), key=lambda item: (item[0][:-2], item[1]["label"].lower(), item[1]["iri"])
+    )
     return [result for _, result in ordered[:limit]]
 
 

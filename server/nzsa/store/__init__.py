@@ -18,6 +18,10 @@ def open_store(settings: Mapping[str, Any]):
         from .remote import RemoteStore
 
         return RemoteStore(
-            settings["REMOTE_ENDPOINT"], settings["QUERY_TIMEOUT"], Path(settings["BUILD_DIR"])
+            settings["REMOTE_ENDPOINT"],
+            settings["QUERY_TIMEOUT"],
+            Path(settings["BUILD_DIR"]),
+            engine=settings["REMOTE_ENGINE"],
+            version_interval=settings["REMOTE_VERSION_INTERVAL"],
         )
     raise ValueError(f"unknown store {settings['STORE']!r}: choose `oxigraph` or `remote`")

@@ -20,6 +20,10 @@ class QueryRejected(Exception):
     """The query is malformed, or asks for something a public endpoint refuses."""
 
 
+class EngineRefused(QueryRejected):
+    """The remote engine refuses a well-formed query (too costly, unsupported, forbidden)."""
+
+
 class StoreError(Exception):
     """The back end failed to answer (a crashed executor, an unreadable remote answer)."""
 
@@ -30,6 +34,14 @@ class StoreUnavailable(StoreError):
     def __init__(self, message: str, retry_after: int = 10):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class EngineFailed(StoreError):
+    """The remote engine answered with an error it gave no better status for, or garbage."""
+
+
+class ResultsCut(StoreError):
+    """The remote engine cut one of our own queries' answers short: a page would be wrong."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class QueryResponse:
     truncated: bool = False
     row_count: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Why the answer is incomplete when the engine, not our cap, cut it: never kept.
+    engine_cut: str | None = None
 
 
 class Store(abc.ABC):
@@ -80,6 +94,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def version(self) -> str:
         """A token that changes whenever the data changes (for ETags)."""
+
+    def check(self) -> str:
+        """Make sure the store answers and holds the dataset; say what it is (at start-up)."""
+        return f"{type(self).__name__}, version {self.version()}"
 
     def close(self) -> None:
         """Release what the store holds."""

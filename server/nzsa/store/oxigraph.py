@@ -87,6 +87,9 @@ class OxigraphStore(Store):
     def version(self) -> str:
         return self._version
 
+    def check(self) -> str:
+        return f"embedded oxigraph store on {self.location}"
+
     def close(self) -> None:
         with self._lock:
             if self._pool is not None and self._pid == os.getpid():

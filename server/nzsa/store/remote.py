@@ -1,15 +1,18 @@
-"""The remote back end: any SPARQL 1.1 Protocol endpoint (Oxigraph, Fuseki, QLever ...).
+"""The remote back end: a SPARQL 1.1 Protocol endpoint (Virtuoso, Oxigraph, Fuseki ...).
 
 The remote engine does the work; answers stream back as SPARQL JSON or N-Triples, are
-cut at the result cap while reading (closing the connection early) and re-serialised
-natively. The remote must use the union of its named graphs as the default graph
-(`oxigraph serve --union-default-graph`, Fuseki's `tdb:unionDefaultGraph`), and should
-enforce its own timeout too: closing our connection does not stop every engine's work.
+decoded (gzip and friends), cut at the result cap while reading (closing the connection
+early) and re-serialised natively. The engine is treated as fallible and untrusted: every
+query is scoped to the published graphs, every failure becomes an exception the HTTP
+layer maps to a clear status, and an answer the engine cut short is never passed on as
+complete. What differs between engines lives in their adapters (engine.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,24 +21,40 @@ import requests
 from rdflib import Graph
 from rdflib.term import Identifier
 
+from ..guard import words
 from .base import (
-    QueryRejected,
+    EngineFailed,
     QueryRequest,
     QueryResponse,
     QueryTimeout,
+    ResultsCut,
     Store,
     StoreError,
     StoreUnavailable,
 )
+from .engine import PUBLISHED_GRAPHS, RETRY_AFTER, BlankLabels, Engine
+from .oxigraph_serve import OxigraphServe
 from .results import serialize, stream_result
 from .terms import graph_of, rows, with_bindings
+from .virtuoso import Virtuoso
 
-# Answers that say the endpoint, or a proxy in front of it, is down or overloaded for now.
-UNAVAILABLE = (502, 503, 504)
 ACCEPT = {
     "results": "application/sparql-results+json",
     "graph": "application/n-triples",
 }
+ENGINES: dict[str, type[Engine]] = {
+    "virtuoso": Virtuoso,
+    "oxigraph": OxigraphServe,
+    "sparql11": Engine,
+}
+# What a remote store holds of each published graph: its size and the length of its text,
+# so that a reload with changed data changes the version (and so every ETag).
+FINGERPRINT = """
+SELECT ?g (COUNT(*) AS ?triples) (SUM(STRLEN(STR(?s)) + STRLEN(STR(?o))) AS ?text)
+WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g
+"""
+# Bytes of an engine's error text read for its reason.
+ERROR_BYTES = 64 * 1024
 
 
 class _Deadline:
@@ -52,55 +71,115 @@ class _Deadline:
         return self.raw.read(size)
 
 
+def engine_named(name: str) -> Engine:
+    """Return the adapter REMOTE_ENGINE names."""
+    if name not in ENGINES:
+        choices = ", ".join(f"`{n}`" for n in ("auto", *ENGINES))
+        raise ValueError(f"unknown remote engine {name!r}: choose {choices}")
+    return ENGINES[name]()
+
+
+def detect(server_header: str) -> Engine:
+    """Return the adapter for the engine a `Server` header names, else the generic one."""
+    for kind in ENGINES.values():
+        if kind().identifies(server_header):
+            return kind()
+    return Engine()
+
+
 class RemoteStore(Store):
     """A SPARQL 1.1 Protocol client; any number of servers can share one endpoint."""
 
-    def __init__(self, endpoint: str, timeout: float = 10.0, build_dir: Path | None = None):
+    def __init__(
+        self,
+        endpoint: str,
+        timeout: float = 10.0,
+        build_dir: Path | None = None,
+        engine: str = "auto",
+        version_interval: float = 30.0,
+    ):
         if not endpoint:
             raise ValueError("the remote store needs REMOTE_ENDPOINT")
         self.endpoint, self.timeout = endpoint, timeout
         self.build_dir = Path(build_dir) if build_dir else None
-        self.session = requests.Session()
-        # Stateless instances must agree on ETags: derive the version from what they share.
-        self._version = hashlib.sha256(endpoint.encode()).hexdigest()[:16]
+        self.engine: Engine | None = None if engine == "auto" else engine_named(engine)
+        self.version_interval = version_interval
+        self._sessions: dict[int, requests.Session] = {}
+        self._version: str | None = None
+        self._version_at = 0.0
+        self._version_lock = threading.Lock()
+
+    # --- talking to the engine --------------------------------------------------------------
+
+    @property
+    def session(self) -> requests.Session:
+        """This process's connection pool: a server that forks workers must not share one."""
+        pid = os.getpid()
+        if pid not in self._sessions:
+            self._sessions[pid] = requests.Session()
+        return self._sessions[pid]
+
+    def _adapter(self) -> Engine:
+        if self.engine is None:
+            self.engine = detect(self._ping().headers.get("Server", ""))
+        return self.engine
+
+    def _ping(self) -> requests.Response:
+        try:
+            response = self.session.get(
+                self.endpoint, params={"query": "ASK {}"}, timeout=(5.0, self.timeout)
+            )
+        except requests.RequestException as error:
+            raise self._unreachable(error) from None
+        response.close()
+        return response
+
+    def _unreachable(self, error: requests.RequestException) -> StoreUnavailable:
+        # The address is for the operator's log line, never for a client's answer.
+        reason = f"the store at {self.endpoint} is unreachable ({_cause(error)})"
+        return StoreUnavailable(reason, RETRY_AFTER)
 
     def _post(self, data: dict, accept: str, timeout: float) -> requests.Response:
+        engine = self._adapter()
         try:
             response = self.session.post(
                 self.endpoint,
-                data=data,
+                data={**data, **engine.parameters(timeout)},
                 headers={"Accept": accept},
                 timeout=(min(timeout, 5.0), timeout),
                 stream=True,
             )
-        except requests.Timeout as error:
-            raise QueryTimeout("the remote endpoint did not answer in time") from error
+        except requests.Timeout:
+            raise QueryTimeout("the store did not answer in time") from None
         except requests.ConnectionError as error:
-            # Said without the chained traceback: the HTTP layer logs this one line.
-            raise StoreUnavailable(f"{self.endpoint} cannot be reached: {error}") from None
+            raise self._unreachable(error) from None
         except requests.RequestException as error:
-            raise StoreError(f"{self.endpoint} failed: {error}") from None
-        if response.status_code == 400:
-            raise QueryRejected(response.text[:2000])
-        if response.status_code in UNAVAILABLE:
-            response.close()
-            raise StoreUnavailable(f"{self.endpoint} answered {response.status_code}")
+            raise EngineFailed(f"the store's answer broke off ({type(error).__name__})") from None
+        # Content encodings (the stock Virtuoso gzips everything) are undone on every read.
+        response.raw.decode_content = True
         if response.status_code != 200:
-            response.close()
-            raise StoreError(f"{self.endpoint} answered {response.status_code}")
+            with response:
+                text = response.raw.read(ERROR_BYTES).decode("utf-8", "replace")
+            raise engine.failure(response.status_code, text)
         return response
+
+    def _dataset(self, default, named, text: str) -> dict:
+        engine = self._adapter()
+        default, named = engine.dataset(default, named, "FROM" in words(text))
+        return {"default-graph-uri": default, "named-graph-uri": named}
+
+    # --- the Store interface ----------------------------------------------------------------
 
     def execute(self, request: QueryRequest) -> QueryResponse:
         kind = "results" if request.form in ("SELECT", "ASK") else "graph"
         data = {
             "query": request.text,
-            "default-graph-uri": list(request.default_graph_uris),
-            "named-graph-uri": list(request.named_graph_uris),
+            **self._dataset(request.default_graph_uris, request.named_graph_uris, request.text),
         }
         deadline = time.monotonic() + request.timeout
         with self._post(data, ACCEPT[kind], request.timeout) as response:
-            response.raw.decode_content = True
-            stream = _Deadline(response.raw, deadline)
+            cut = self._adapter().cut(response.headers)
+            stream = _Deadline(self._readable(response, kind), deadline)
             try:
                 result = stream_result(stream, kind)
                 body, truncated, count = serialize(
@@ -108,31 +187,102 @@ class RemoteStore(Store):
                 )
             except (SyntaxError, ValueError) as error:
                 if stream.expired:
-                    raise QueryTimeout("the remote answer ran past the time limit") from error
-                message = f"the remote endpoint sent an unreadable answer: {error}"
-                raise StoreError(message) from error
-            except requests.RequestException as error:
-                raise QueryTimeout("the remote endpoint stopped answering in time") from error
+                    raise QueryTimeout("the store's answer ran past the time limit") from None
+                raise self._adapter().unreadable(error) from None
+            except requests.RequestException:
+                raise QueryTimeout("the store stopped answering in time") from None
             if stream.expired:
-                raise QueryTimeout("the remote answer ran past the time limit")
-        return QueryResponse(body, request.result_format, truncated, count)
+                raise QueryTimeout("the store's answer ran past the time limit")
+        # The engine's cap binds only when our own cap did not cut first.
+        engine_cut = cut if cut and not truncated else None
+        return QueryResponse(
+            body, request.result_format, truncated or bool(engine_cut), count, engine_cut=engine_cut
+        )
 
-    def _query(self, query: str, bindings, accept: str) -> requests.Response:
-        text = with_bindings(query, bindings)
-        return self._post({"query": text}, accept, self.timeout)
+    def _readable(self, response: requests.Response, kind: str):
+        return BlankLabels(response.raw) if kind == "results" else response.raw
+
+    def _own(self, query: str, bindings, kind: str):
+        """Run one of our own queries; return its parsed result, whole or not at all."""
+        text = with_bindings(query, bindings, self._adapter().trailing_values)
+        data = {"query": text, **self._dataset((), (), text)}
+        response = self._post(data, ACCEPT[kind], self.timeout)
+        with response:
+            cut = self._adapter().cut(response.headers)
+            if cut:
+                raise ResultsCut(f"the store cut an answer short: {cut}")
+            try:
+                parsed = stream_result(self._readable(response, kind), kind)
+                return rows(parsed) if kind == "results" else graph_of(parsed)
+            except (SyntaxError, ValueError) as error:
+                raise self._adapter().unreadable(error) from None
+            except requests.RequestException:
+                raise QueryTimeout("the store stopped answering in time") from None
 
     def select(
         self, query: str, bindings: Mapping[str, Identifier] | None = None
     ) -> list[dict[str, Identifier]]:
-        with self._query(query, bindings, ACCEPT["results"]) as response:
-            return rows(stream_result(response.raw, "results"))
+        return self._own(query, bindings, "results")
 
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
-        with self._query(query, bindings, ACCEPT["graph"]) as response:
-            return graph_of(stream_result(response.raw, "graph"))
+        return self._own(query, bindings, "graph")
+
+    # --- what the data is -------------------------------------------------------------------
+
+    def fingerprint(self) -> dict[str, tuple[int, int]]:
+        """Return each published graph's (triples, text length) as the engine holds it."""
+        found = {}
+        for row in self.select(FINGERPRINT):
+            text = row.get("text")
+            found[str(row["g"])] = (int(row["triples"]), int(text) if text is not None else 0)
+        return found
 
     def version(self) -> str:
-        return self._version
+        """Return a digest of the remote data, refreshed every `version_interval` seconds."""
+        now = time.monotonic()
+        stale = self.version_interval > 0 and now - self._version_at > self.version_interval
+        if self._version is not None and not stale:
+            return self._version
+        # One thread refreshes; the others keep answering with the version they have.
+        if not self._version_lock.acquire(blocking=self._version is None):
+            return self._version
+        try:
+            if self._version is None or stale:
+                try:
+                    prints = sorted(self.fingerprint().items())
+                except StoreError:
+                    if self._version is None:
+                        raise
+                else:
+                    self._version = hashlib.sha256(repr(prints).encode()).hexdigest()[:16]
+                self._version_at = time.monotonic()
+            return self._version
+        finally:
+            self._version_lock.release()
+
+    def check(self) -> str:
+        """Make sure the endpoint answers and holds the dataset; say what it is."""
+        prints = self.fingerprint()
+        missing = [g for g in PUBLISHED_GRAPHS[:2] if prints.get(g, (0, 0))[0] == 0]
+        if missing:
+            raise StoreError(
+                f"the remote endpoint {self.endpoint} ({self._adapter().name}) does not hold"
+                f" the dataset: no triples in {', '.join(missing)}; load the build's nzsa.nq"
+            )
+        triples = sum(count for count, _ in prints.values())
+        return (
+            f"remote {self._adapter().name} store at {self.endpoint}:"
+            f" {triples} triples in {len(prints)} published graphs"
+        )
 
     def close(self) -> None:
-        self.session.close()
+        session = self._sessions.pop(os.getpid(), None)
+        if session is not None:
+            session.close()
+
+
+def _cause(error: BaseException) -> str:
+    """Return the innermost cause of a requests error, briefly (`ConnectionRefusedError`)."""
+    while error.__context__ is not None or error.__cause__ is not None:
+        error = error.__cause__ or error.__context__
+    return f"{type(error).__name__}: {error}"[:200]

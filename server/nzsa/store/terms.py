@@ -67,18 +67,25 @@ def values_list(name: str, values) -> str:
     return f"VALUES ?{name} {{ {listed} }}"
 
 
-def with_bindings(query: str, bindings: Mapping[str, Identifier] | None) -> str:
+def with_bindings(
+    query: str, bindings: Mapping[str, Identifier] | None, trailing: bool = True
+) -> str:
     """Put bindings where the query marks `#bindings`, else in a trailing VALUES block.
 
     A trailing block joins only after the whole WHERE pattern has been evaluated (SPARQL
     1.1 §18.2.4.3), so engines scan the store before binding; a block at the start of
-    WHERE is joined first. Only terms written by values_clause() enter the text.
+    WHERE is joined first. With `trailing` false the block closes the WHERE pattern
+    instead, for engines that refuse a trailing block binding unprojected variables.
+    Only terms written by values_clause() enter the text.
     """
     if not bindings:
         return query
     block = values_clause(bindings)
     if MARK in query:
         return query.replace(MARK, block.strip())
+    if not trailing:
+        end = query.rfind("}")
+        return query[:end] + block + "\n" + query[end:]
     return query + block
 
 
