@@ -179,10 +179,11 @@ def serve_and_wait(fixture_build, endpoint: str) -> subprocess.CompletedProcess:
     return subprocess.run([NZSA, "serve"], env=env, capture_output=True, text=True, timeout=60)
 
 
-def test_start_up_says_plainly_when_the_engine_is_unreachable(fixture_build):
-    done = serve_and_wait(fixture_build, f"http://127.0.0.1:{free_port()}/sparql")
-    assert done.returncode == 2
-    assert "not serving" in done.stderr and "unreachable" in done.stderr
+def test_start_up_says_plainly_when_the_engine_is_unreachable(nzsa_server, fixture_build):
+    endpoint = f"http://127.0.0.1:{free_port()}/sparql"
+    running = nzsa_server(fixture_build, REMOTE_ENDPOINT=endpoint, **SETTINGS)
+    assert "unreachable" in running.output() and "answering 503" in running.output()
+    assert get(running, "/doc/country/fiji.ttl").status_code == 503
 
 
 def test_start_up_says_plainly_when_the_engine_lacks_the_dataset(fixture_build, start_virtuoso):

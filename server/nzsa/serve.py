@@ -292,11 +292,15 @@ def run(args: argparse.Namespace) -> int:
     except (BuildRefused, FileNotFoundError, ValueError) as error:
         print(f"nzsa serve: not serving: {error}", file=sys.stderr)
         return 2
-    from .store.base import StoreError
+    from .store.base import StoreError, StoreUnavailable
 
     try:
-        # Say plainly, before listening, when a remote store is unreachable or empty.
+        # Say plainly, before listening, what the store is, or why it cannot serve.
         store = app.extensions["nzsa"].store.check()
+    except StoreUnavailable as error:
+        # It may come up later (a restart, a start-up order): answer 503 until it does.
+        store = f"{settings['STORE']} store, not answering yet"
+        print(f"nzsa serve: warning: {error}; answering 503 until it answers", file=sys.stderr)
     except StoreError as error:
         print(f"nzsa serve: not serving: {error}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ import types
 
 from flask import Blueprint, abort, render_template, request
 from rdflib import RDF, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, SH
 
 from ..describe import best_label
@@ -47,10 +48,13 @@ def graph_of(name: str) -> Graph:
     for prefix, namespace in documents.published_namespaces().items():
         graph.bind(prefix, namespace)
     graph.bind("sh", SH)
-    rows = documents.store().select(GRAPH_QUERY.format(graph=GRAPHS[name]))
-    # Added in a fixed order: pyLODE lists what it finds in the order the graph gives it.
-    for row in sorted(rows, key=lambda r: (r["s"].n3(), r["p"].n3(), r["o"].n3())):
-        graph.add((row["s"], row["p"], row["o"]))
+    found = Graph()
+    for row in documents.store().select(GRAPH_QUERY.format(graph=GRAPHS[name])):
+        found.add((row["s"], row["p"], row["o"]))
+    # Added in a fixed order, blank nodes under canonical labels (each engine labels them
+    # its own way): pyLODE lists what it finds in the order the graph gives it.
+    for triple in sorted(to_canonical_graph(found), key=lambda t: tuple(x.n3() for x in t)):
+        graph.add(triple)
     return graph
 
 

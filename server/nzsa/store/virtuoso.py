@@ -11,7 +11,7 @@ tests/test_engines_virtuoso.py:
 - result cap: answers are cut at `ResultSetMaxRows`, said only in `X-SPARQL-MaxRows`.
 - partial answers: when its `timeout` parameter (ms) passes, an "anytime" query answers
   200 with the rows found so far and `X-SQL-State: S1TAT`; that is a timeout to us.
-- errors: every failure is a 500 whose text starts with an SQL state and a code
+- errors: a failure is a 400 or a 500 whose text starts with an SQL state and a code
   (`37000 ... SP030` syntax, `42000 ... estimated execution time`, `S1T00` timeout,
   `SR186` permission); they are told apart by that text.
 - trailing VALUES: a trailing block binding a variable the query does not project fails
@@ -73,13 +73,14 @@ class Virtuoso(Engine):
         return None
 
     def failure(self, status: int, reason: str) -> Exception:
-        if status != 500:
-            return super().failure(status, reason)
-        reason = tidy(reason)
+        # Virtuoso answers 400 or 500 for most errors; its text tells them apart.
+        text = tidy(reason)
         for pattern, make in _FAILURES:
-            if pattern.search(reason):
-                return make(reason)
-        return EngineFailed(f"the store failed: {reason}")
+            if pattern.search(text):
+                return make(text)
+        if status == 500:
+            return EngineFailed(f"the store failed: {text}")
+        return super().failure(status, reason)
 
     def identifies(self, server_header: str) -> bool:
         return server_header.startswith("Virtuoso")
