@@ -156,6 +156,27 @@ def test_engine_refusals_are_clear_and_name_no_address(front, virtuoso, query, s
     assert sum(reason in line for line in log.splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ('SELECT (bif:sys_stat("st_dbms_ver") AS ?v) {}', "bif:sys_stat"),
+        ("SELECT (sql:rdf_version() AS ?v) {}", "sql:"),
+        ('DEFINE input:grab-all "yes" SELECT * { ?s ?p ?o } LIMIT 1', "DEFINE"),
+        ('DEFINE get:soft "soft" SELECT * FROM <http://127.0.0.1:1/> { ?s ?p ?o }', "DEFINE"),
+    ],
+    ids=["bif", "sql", "define-grab-all", "define-get-soft"],
+)
+def test_virtuoso_extensions_never_reach_it(front, virtuoso, query, named):
+    leaked = requests.get(virtuoso.endpoint, params={"query": query}, headers=JSON_RESULTS,
+                          timeout=REQUEST_TIMEOUT)  # fmt: skip
+    response = sparql(front, query)
+    assert response.status_code == 400, response.text
+    assert named in response.text
+    assert "07.20" not in response.text  # the server's version, which bif:sys_stat returns
+    if named == "bif:sys_stat":
+        assert "07.20" in leaked.text  # what nzsa keeps from the public
+
+
 def test_an_unreachable_engine_is_a_503_naming_no_address(
     nzsa_server, fixture_build, start_virtuoso
 ):
