@@ -40,9 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "REMOTE_VERSION_INTERVAL",
-        30.0,
-        "Seconds between checks of the remote data's fingerprint (its version, for ETags;"
-        " 0: at start-up only).",
+        120.0,
+        "Seconds between reads of the remote data's version (each published graph's size and"
+        " the ontology's version; for ETags; 0: at start-up only).",
         float,
     ),
     Setting("BUILD_DIR", "build", "Directory of `nzsa build` output to serve (built if stale)."),
