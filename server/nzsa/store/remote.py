@@ -108,7 +108,7 @@ class RemoteStore(Store):
         timeout: float = 10.0,
         build_dir: Path | None = None,
         engine: str = "auto",
-        version_interval: float = 30.0,
+        version_interval: float = 120.0,
     ):
         if not endpoint:
             raise ValueError("the remote store needs REMOTE_ENDPOINT")
