@@ -14,7 +14,7 @@ import pytest
 import requests
 from fixture_data import GRAPH, ID, NZSA, ONT, REQUEST_TIMEOUT, write_fixture_build
 from rdflib import Graph, URIRef
-from remote_engines import free_port
+from remote_engines import free_port, stop
 
 NZ = ID + "country/new-zealand"
 OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
@@ -192,12 +192,28 @@ def test_an_unreachable_engine_is_a_503_naming_no_address(
     assert "Traceback" not in running.output()
 
 
-def serve_and_wait(fixture_build, endpoint: str) -> subprocess.CompletedProcess:
-    """Run `nzsa serve` on a remote endpoint that should make it refuse to start."""
+def serve_and_wait(fixture_build, endpoint: str) -> tuple[int | None, str]:
+    """Run `nzsa serve` on an endpoint that should make it refuse to start; (status, stderr).
+
+    A server that starts anyway is stopped after 60 s, whole process group and all.
+    """
     env = {"NZSA_BUILD_DIR": str(fixture_build), "NZSA_PORT": str(free_port()),
            "NZSA_REBUILD": "never", "NZSA_STORE": "remote", "NZSA_REMOTE_ENDPOINT": endpoint,
            "PATH": "/usr/bin:/bin"}  # fmt: skip
-    return subprocess.run([NZSA, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    process = subprocess.Popen(
+        [NZSA, "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, errors = process.communicate(timeout=60)
+        return process.returncode, errors
+    except subprocess.TimeoutExpired:
+        stop(process)
+        return None, process.stderr.read()
 
 
 def test_start_up_says_plainly_when_the_engine_is_unreachable(nzsa_server, fixture_build):
@@ -209,9 +225,9 @@ def test_start_up_says_plainly_when_the_engine_is_unreachable(nzsa_server, fixtu
 
 def test_start_up_says_plainly_when_the_engine_lacks_the_dataset(fixture_build, start_virtuoso):
     empty = start_virtuoso()
-    done = serve_and_wait(fixture_build, empty.endpoint)
-    assert done.returncode == 2
-    assert "does not hold the dataset" in done.stderr
+    status, errors = serve_and_wait(fixture_build, empty.endpoint)
+    assert status == 2, errors
+    assert "does not hold the dataset" in errors
 
 
 @pytest.fixture(scope="module")
