@@ -25,9 +25,10 @@ from test_linkeddata_double import (
 DOC = "doc/country/new-zealand"
 
 
-@pytest.fixture(scope="module")
-def ld_server(nzsa_server, tmp_path_factory):
-    return start_ld_server(nzsa_server, tmp_path_factory)
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
+def ld_server(request, nzsa_server, tmp_path_factory, engine_endpoint):
+    """The Linked Data test build served from each engine in turn."""
+    return start_ld_server(nzsa_server, tmp_path_factory, engine_endpoint, request.param)
 
 
 def turtle(response) -> Graph:

@@ -194,9 +194,16 @@ def write_build(directory: Path) -> Path:
 TIMEOUT = 30  # seconds for any one request (pyLODE's first page takes a few)
 
 
-def start_ld_server(nzsa_server, tmp_path_factory, **settings):
-    """Start `nzsa serve` on the Linked Data test build (a scheme of 250 concepts: 3 pages)."""
+def start_ld_server(nzsa_server, tmp_path_factory, engine_endpoint=None, engine="embedded",
+                    **settings):  # fmt: skip
+    """Start `nzsa serve` on the Linked Data test build (a scheme of 250 concepts: 3 pages).
+
+    With `engine` `oxigraph` or `virtuoso`, the build is served from that remote engine.
+    """
     build = write_build(tmp_path_factory.mktemp("ld-build"))
+    if engine != "embedded":
+        settings = {"STORE": "remote", "REMOTE_ENDPOINT": engine_endpoint(engine, build),
+                    **settings}  # fmt: skip
     return nzsa_server(build, **{"PAGE_SIZE": 100, "WORKERS": 1, "THREADS": 4, **settings})
 
 

@@ -90,11 +90,15 @@ HUB_PAGES = max(-(-HUB_OWN // OWN_PAGE), -(-FACTS // PAGE_SIZE))  # 6: the links
 LONELY_PAGES = -(-(2 + ALIASES) // OWN_PAGE)  # 3, none with incoming links
 
 
-@pytest.fixture(scope="module")
-def paging_server(nzsa_server, tmp_path_factory):
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
+def paging_server(request, nzsa_server, tmp_path_factory, engine_endpoint):
+    """The paging build served from each engine in turn."""
     build = tmp_path_factory.mktemp("paging-build")
     (build / "nzsa.nq").write_text(_quads(), encoding="utf-8")
-    return nzsa_server(build, PAGE_SIZE=PAGE_SIZE, WORKERS=1, THREADS=4)
+    settings = {}
+    if request.param != "embedded":
+        settings = {"STORE": "remote", "REMOTE_ENDPOINT": engine_endpoint(request.param, build)}
+    return nzsa_server(build, PAGE_SIZE=PAGE_SIZE, WORKERS=1, THREADS=4, **settings)
 
 
 def sparql(server, query: str) -> list[dict]:

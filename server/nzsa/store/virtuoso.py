@@ -20,6 +20,9 @@ tests/test_engines_virtuoso.py:
   describe.py asks two queries instead.
 - ORDER BY across kinds of term: literals sort before IRIs (SPARQL 1.1 §15.1 puts IRIs
   first); nzsa sorts what its pages list itself, so this shows only in public answers.
+- durations: an xsd:duration of whole years and months comes back as its number of
+  months ("P1Y" → "12"), one of days and times as seconds ("PT1H" → "3600.0"); passed on
+  as the engine gives them (tests/test_engines_cq.py compares them by value).
 - blank nodes: SPARQL JSON results label them `nodeID://b10001` (engine.BlankLabels).
 - extensions: `bif:`/`sql:` functions and `DEFINE` pragmas are Virtuoso's; the guard
   refuses them before any query reaches it.
