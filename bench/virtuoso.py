@@ -71,7 +71,7 @@ def prepare_virtuoso(size: str, nquads: Path, log) -> tuple[Path, int, int]:
         started = time.monotonic()
         instance = remote_engines.start_virtuoso(directory, template, parameters=BUFFERS)
         try:
-            instance.load(nquads, restart=False)
+            instance.load(nquads, restart=False, timeout=7200)
         finally:
             instance.stop()
         done.write_text(f"{time.monotonic() - started:.0f}\n")

@@ -119,7 +119,7 @@ class Virtuoso:
             raise RuntimeError(f"isql failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def load(self, nquads: Path, restart: bool = True) -> None:
+    def load(self, nquads: Path, restart: bool = True, timeout: float = 300) -> None:
         """Bulk-load an N-Quads file (each quad into its named graph), then restart.
 
         Virtuoso 7.2.5 answers some property-path queries wrongly (`a/rdfs:subClassOf*`
@@ -129,7 +129,10 @@ class Virtuoso:
         target.mkdir(exist_ok=True)
         name = f"{len(list(target.iterdir()))}-{nquads.name}"
         shutil.copyfile(nquads, target / name)
-        self.isql(f"ld_dir('{target}', '{name}', 'urn:nzsa:unused'); rdf_loader_run(); checkpoint;")
+        statements = (
+            f"ld_dir('{target}', '{name}', 'urn:nzsa:unused'); rdf_loader_run(); checkpoint;"
+        )
+        self.isql(statements, timeout)
         failed = self.isql("SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error <> '';")
         if "0 Rows." not in failed:
             raise RuntimeError(f"Virtuoso could not load {nquads}:\n{failed}")
