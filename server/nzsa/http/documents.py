@@ -41,6 +41,7 @@ class Documents:
             Path(app.config["BUILD_DIR"]) / "rendered", app.config["SHARED_CACHE_BYTES"]
         )
         self._first_seen: dict[str, datetime] = {}
+        self._dumps_dated: set[Path] = set()
         self._lock = threading.Lock()
 
     def shared(self, key: tuple, make: Callable[[], Rendered | None]) -> Rendered | None:
@@ -60,12 +61,14 @@ class Documents:
         if known is not None:
             return known
         dump = build_dir / "nzsa.nq" if build_dir else None
-        # A later version came from a remote store whose data changed since the build.
-        if dump is not None and dump.is_file() and not self._first_seen:
+        # A second version on one build came from a remote store whose data changed since.
+        if dump is not None and dump.is_file() and dump not in self._dumps_dated:
             seen = datetime.fromtimestamp(int(dump.stat().st_mtime), UTC)
         else:
             seen = datetime.now(UTC).replace(microsecond=0)
         with self._lock:
+            if dump is not None:
+                self._dumps_dated.add(dump)
             return self._first_seen.setdefault(version, seen)
 
 
