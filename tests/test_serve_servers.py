@@ -19,7 +19,7 @@ from fixture_data import REQUEST_TIMEOUT
 
 SERVERS = ["granian", "gunicorn"]
 # What each server logs as it starts.
-STARTED = {"granian": "Starting granian", "gunicorn": "Using worker: gthread"}
+STARTED = {"granian": "Starting granian", "gunicorn": "Using worker: BoundedWorker"}
 DOC = "doc/country/new-zealand"
 
 

@@ -55,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     app.wsgi_app = ResponseReplay(
         app.wsgi_app, app.config["RESPONSE_CACHE_BYTES"], app.extensions["nzsa"].store.version
     )
+    app.extensions["nzsa.replay"] = app.wsgi_app  # the gateway replays before admission
     app.wsgi_app = Canonical(app.wsgi_app, app)
     app.wsgi_app = trust_proxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     return app

@@ -63,6 +63,40 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MAX_BODY_BYTES", 1_000_000, "Largest request body accepted (else 413), in bytes.", int
     ),
+    Setting(
+        "HEADER_TIMEOUT",
+        10.0,
+        "Seconds a client may take to send a request's line and headers (else the connection"
+        " is closed).",
+        float,
+    ),
+    Setting(
+        "BODY_TIMEOUT",
+        10.0,
+        "Seconds a client may take to send a request's body, from the end of its headers"
+        " (else 408).",
+        float,
+    ),
+    Setting(
+        "QUEUE_DEPTH",
+        64,
+        "Requests each worker keeps waiting for a thread, per lane (queries, page renders,"
+        " the rest); more are answered 503.",
+        int,
+    ),
+    Setting(
+        "QUEUE_WAIT",
+        5.0,
+        "Seconds a request may wait for a thread before it is answered 503 with Retry-After.",
+        float,
+    ),
+    Setting(
+        "EXPENSIVE_SHARE",
+        0.5,
+        "Share of each worker's threads that SPARQL queries, and page renders, may each use;"
+        " one thread always stays for the rest.",
+        float,
+    ),
     Setting("TRUSTED_PROXIES", 0, "Reverse proxies whose X-Forwarded-* headers are trusted.", int),
     Setting(
         "PUBLIC_URL",
@@ -129,6 +163,11 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting("ACCESS_LOG", "", "Where to log each request (`-`: standard output; empty: nowhere)."),
+    Setting(
+        "LOG_FORMAT",
+        "text",
+        "`text`, or `json`: one JSON object a line (time, level, message, request id, fields).",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -4,7 +4,9 @@ Options are generated from config.SETTINGS; each also reads its NZSA_* variable.
 Options win over variables, variables over defaults.
 
 Either server gets the app created once, here, and forks its workers from this process;
-the store opens itself in each worker on first use. Building and validation are
+the store opens itself in each worker on first use. Both speak ASGI to the gateway
+(ops/gateway.py), which reads each request on the worker's event loop and runs the WSGI
+app in the worker's threads, so no slow client can hold a thread. Building and validation are
 imported only when REBUILD=auto has to check BUILD_DIR, and each server only when chosen:
 together they are most of a cold start.
 """
@@ -12,10 +14,9 @@ together they are most of a cold start.
 from __future__ import annotations
 
 import argparse
-import copy
+import logging
+import math
 import multiprocessing
-import os
-import re
 import signal
 import sys
 from collections.abc import Callable
@@ -23,19 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from . import config
+from .ops import logs
 
-# Seconds a worker may take to finish its requests on shutdown before it is killed.
-GRACEFUL_TIMEOUT = 10
-# granian drops a connection whose request line and headers take longer (slow clients).
-HEADER_READ_TIMEOUT_MS = 10_000
+# Seconds a stopping worker has beyond the longest a request may take (waiting for a
+# thread, then its query) to finish its requests before it is killed.
+DRAIN_MARGIN = 5
 # granian's per-connection read buffer, which also bounds the request line and headers
 # (431 beyond it): room for the longest URI it accepts (64 KiB) and ordinary headers.
 HTTP1_BUFFER_BYTES = 80 * 1024
-# granian's default access log line, plus the query string (a SPARQL GET's query).
-ACCESS_LOG_FORMAT = (
-    '[%(time)s] %(addr)s - "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).3f'
-    ' "%(query_string)s"'
-)
+
+
+log = logging.getLogger("nzsa.serve")
 
 
 class BuildRefused(Exception):
@@ -78,6 +77,11 @@ def rebuild_if_stale(build_dir: Path) -> None:
         ) from refused
 
 
+def drain_seconds(settings: dict[str, Any]) -> int:
+    """Seconds a stopping worker may take to finish its requests: longer than any may take."""
+    return math.ceil(settings["QUEUE_WAIT"] + settings["QUERY_TIMEOUT"]) + DRAIN_MARGIN
+
+
 def register(subparsers) -> None:
     """Add the `serve` subcommand."""
     parser = subparsers.add_parser(
@@ -111,41 +115,25 @@ def granian_options(settings: dict[str, Any]) -> dict[str, Any]:
         # for TRUSTED_PROXIES proxies.
         "address": settings["HOST"],
         "port": settings["PORT"],
-        "interface": Interfaces.WSGI,
+        # ASGI without lifespan: the gateway reads requests on the worker's event loop.
+        "interface": Interfaces.ASGINL,
         # HTTP/1 only, as gunicorn: HTTP/2 would allow 16 MB of headers per request.
         "http": HTTPModes.http1,
-        "websockets": False,  # WSGI has none; saying so spares a log line
+        "websockets": False,  # the gateway answers none; saying so spares a log line
         "http1_settings": HTTP1Settings(
-            header_read_timeout=HEADER_READ_TIMEOUT_MS, max_buffer_size=HTTP1_BUFFER_BYTES
+            header_read_timeout=int(settings["HEADER_TIMEOUT"] * 1000),
+            max_buffer_size=HTTP1_BUFFER_BYTES,
         ),
         "workers": settings["WORKERS"],
-        # Threads keep a worker answering while one of its threads waits on a slow query.
-        "blocking_threads": settings["THREADS"],
         "respawn_failed_workers": True,
-        "workers_kill_timeout": GRACEFUL_TIMEOUT,
-        # A log line per request cost ~8% of a cheap request's time (bench/RESULTS.md).
-        "log_access": bool(settings["ACCESS_LOG"]),
-        "log_access_format": ACCESS_LOG_FORMAT,
-        "log_dictconfig": granian_logging(settings["ACCESS_LOG"]),
+        "workers_kill_timeout": drain_seconds(settings),
+        # The gateway logs requests, and granian's own messages go where ours go (ops/logs.py).
+        "log_access": False,
+        "log_dictconfig": logs.dict_config(settings),
     }
 
 
-def granian_logging(access_log: str) -> dict[str, Any]:
-    """granian's own messages on standard error, as gunicorn's; requests to ACCESS_LOG."""
-    from granian.log import LOGGING_CONFIG
-
-    handlers = copy.deepcopy(LOGGING_CONFIG["handlers"])
-    handlers["console"]["stream"] = "ext://sys.stderr"
-    if access_log not in ("", "-"):
-        handlers["access"] = {
-            "class": "logging.FileHandler",
-            "formatter": "access",
-            "filename": access_log,
-        }
-    return {"handlers": handlers}
-
-
-def serve_with_granian(app, settings: dict[str, Any]) -> None:
+def serve_with_granian(app, gateway, settings: dict[str, Any]) -> None:
     """Run granian's WSGI workers, forked from this process, until SIGTERM or SIGINT."""
     from granian import Granian
 
@@ -155,9 +143,9 @@ def serve_with_granian(app, settings: dict[str, Any]) -> None:
     server = Granian("nzsa", **granian_options(settings))
     try:
         server.serve(
-            # granian's own WSGI worker (a private method), wrapped.
-            spawn_target=granian_worker(Granian._spawn_wsgi_worker, app),
-            target_loader=lambda: without_process_variables(app),
+            # granian's own ASGI worker (a private method), wrapped.
+            spawn_target=granian_worker(Granian._spawn_asgi_worker, app, gateway),
+            target_loader=lambda: gateway,
             wrap_loader=False,
         )
     except RuntimeError as error:
@@ -169,43 +157,16 @@ def serve_with_granian(app, settings: dict[str, Any]) -> None:
         raise CannotListen(f"cannot listen at {address}: {reason}") from None
 
 
-# WSGI environ keys a request defines (PEP 3333, CGI): a process variable of one of these
-# names must never pass for part of a request.
-REQUEST_KEYS = re.compile(
-    r"HTTP_.*|CONTENT_(TYPE|LENGTH)|REQUEST_(METHOD|URI)|PATH_INFO|QUERY_STRING|SCRIPT_NAME"
-    r"|REMOTE_(ADDR|PORT|HOST|USER)|SERVER_(NAME|PORT|PROTOCOL)|RAW_URI|AUTH_TYPE"
-)
-
-
-def without_process_variables(app: Callable) -> Callable:
-    """Wrap a WSGI app so that process variables named like request keys are dropped.
-
-    granian 2.8 starts every request's environ from a copy of os.environ, so a variable
-    such as HTTP_X_FORWARDED_HOST would read as a header the client never sent. A request
-    that does send it overrides the copy, so a value still equal to the variable's came
-    from the process.
-    """
-    leaked = {k: v for k, v in os.environ.items() if REQUEST_KEYS.fullmatch(k)}
-    if not leaked:
-        return app
-
-    def filtered(environ: dict, start_response: Callable):
-        for key, value in leaked.items():
-            if environ.get(key) == value:
-                del environ[key]
-        return app(environ, start_response)
-
-    return filtered
-
-
-def granian_worker(serve_worker: Callable[..., None], app) -> Callable[..., None]:
-    """Wrap a granian worker's serving: SIGINT left to the master, executors ended after."""
+def granian_worker(serve_worker: Callable[..., None], app, gateway) -> Callable[..., None]:
+    """Wrap a granian worker's serving: SIGINT left to the master, threads and executors
+    ended after."""
 
     def serve_then_close(*args, **kwargs) -> None:
         leave_interrupts_to_the_master()
         try:
             serve_worker(*args, **kwargs)
         finally:
+            gateway.close()
             # Worker processes leave through os._exit, which runs no atexit handler.
             app.extensions["nzsa"].store.close()
 
@@ -227,25 +188,27 @@ def leave_interrupts_to_the_master() -> None:
 
 def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
     """Translate our settings into gunicorn's."""
+    from .ops.gunicorn_worker import bounded_worker
+
     return {
         "bind": f"{settings['HOST']}:{settings['PORT']}",
         "workers": settings["WORKERS"],
-        # Threads keep a worker answering while one of its threads waits on a slow query.
-        "worker_class": "gthread",
-        "threads": settings["THREADS"],
+        # The asgi worker reads requests on its event loop; the gateway runs the app in
+        # THREADS threads of its own.
+        "worker_class": bounded_worker(settings["HEADER_TIMEOUT"]),
         "preload_app": True,  # the build is checked and loaded once, before the fork
         # The heartbeat only needs to outlive the query limit; queries run in executors.
         "timeout": max(30, int(settings["QUERY_TIMEOUT"] * 3)),
-        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "graceful_timeout": drain_seconds(settings),
         # 8190 is gunicorn's largest finite request line; longer queries must be POSTed.
         "limit_request_line": 8190,
         # Forwarded headers are trusted only through TRUSTED_PROXIES (werkzeug's ProxyFix),
         # never by gunicorn's own default of believing 127.0.0.1.
         "forwarded_allow_ips": "",
-        # A log line per request cost ~8% of a cheap request's time (bench/RESULTS.md);
-        # a reverse proxy in front usually logs requests already.
-        "accesslog": settings["ACCESS_LOG"] or None,
+        # The gateway logs requests, and gunicorn's own messages go where ours go (ops/logs.py).
+        "accesslog": None,
         "errorlog": "-",
+        "logconfig_dict": logs.dict_config(settings),
         "proc_name": "nzsa",
         "post_fork": lambda arbiter, worker: leave_interrupts_to_the_master(),
         # No runtime control socket: one fixed path would collide between instances.
@@ -253,7 +216,7 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def serve_with_gunicorn(app, settings: dict[str, Any]) -> None:
+def serve_with_gunicorn(app, gateway, settings: dict[str, Any]) -> None:
     """Run gunicorn's threaded workers, forked from this process, until interrupted."""
     from gunicorn.app.base import BaseApplication
 
@@ -265,12 +228,12 @@ def serve_with_gunicorn(app, settings: dict[str, Any]) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            return app
+            return gateway
 
     Gunicorn().run()
 
 
-SERVERS: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+SERVERS: dict[str, Callable[[Any, Any, dict[str, Any]], None]] = {
     "granian": serve_with_granian,
     "gunicorn": serve_with_gunicorn,
 }
@@ -287,11 +250,14 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"SERVER must be `granian` or `gunicorn`, not {settings['SERVER']!r}")
         prepare_build(settings)
         from .app import create_app  # here, so that `nzsa serve --help` stays quick
+        from .ops.gateway import gateway_for
 
         app = create_app(overrides)
+        gateway = gateway_for(app)
     except (BuildRefused, FileNotFoundError, ValueError) as error:
         print(f"nzsa serve: not serving: {error}", file=sys.stderr)
         return 2
+    logs.configure(settings)
     from .store.base import StoreError, StoreUnavailable
 
     try:
@@ -300,18 +266,14 @@ def run(args: argparse.Namespace) -> int:
     except StoreUnavailable as error:
         # It may come up later (a restart, a start-up order): answer 503 until it does.
         store = f"{settings['STORE']} store, not answering yet"
-        print(f"nzsa serve: warning: {error}; answering 503 until it answers", file=sys.stderr)
+        log.warning("nzsa serve: warning: %s; answering 503 until it answers", error)
     except StoreError as error:
         print(f"nzsa serve: not serving: {error}", file=sys.stderr)
         return 2
     url = f"http://{settings['HOST']}:{settings['PORT']}/"
-    print(
-        f"nzsa serve: {store}; listening at {url} (SPARQL at {url}sparql)",
-        file=sys.stderr,
-        flush=True,
-    )
+    log.info("nzsa serve: %s; listening at %s (SPARQL at %ssparql)", store, url, url)
     try:
-        serve_with(app, settings)
+        serve_with(app, gateway, settings)
     except CannotListen as error:
         print(f"nzsa serve: {error}", file=sys.stderr)
         return 1

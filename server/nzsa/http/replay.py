@@ -58,6 +58,12 @@ class ResponseReplay:
         self.wsgi_app, self.version = wsgi_app, version
         self.answers = BoundedCache(budget) if budget > 0 else None
 
+    def lookup(self, environ: dict) -> Replay | None:
+        """Return the answer kept for this request, if any (the gateway asks before routing)."""
+        if not self._replayable(environ):
+            return None
+        return self.answers.get(tuple(environ.get(name) for name in KEY))
+
     def __call__(self, environ: dict, start_response: Callable):
         if not self._replayable(environ):
             return self.wsgi_app(environ, start_response)

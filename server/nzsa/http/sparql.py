@@ -123,9 +123,18 @@ def choose_format(
 
 
 def run_query(
-    store: Store, settings: Mapping[str, Any], params: Params, accept: MIMEAccept, has_accept: bool
+    store: Store,
+    settings: Mapping[str, Any],
+    params: Params,
+    accept: MIMEAccept,
+    has_accept: bool,
+    ticket=None,
 ) -> QueryResponse:
-    """Check, negotiate and execute a public query; the store serialises the answer."""
+    """Check, negotiate and execute a public query; the store serialises the answer.
+
+    A `ticket` (ops/admission.py) says when the request arrived, from which its time limit
+    counts, and whether its client has gone.
+    """
     form = guard.check_query(
         params.query or "",
         max_length=settings["MAX_QUERY_LENGTH"],
@@ -142,6 +151,8 @@ def run_query(
         named_graph_uris=params.named_graphs,
         timeout=settings["QUERY_TIMEOUT"],
         max_results=settings["MAX_RESULTS"],
+        deadline=ticket.deadline(settings["QUERY_TIMEOUT"]) if ticket else None,
+        abandoned=ticket.left if ticket else None,
     )
     # The store is read-only, so an answer holds until its version changes: repeated
     # queries skip the executor round trip (bench/RESULTS.md, "answer cache").
@@ -218,7 +229,8 @@ def endpoint() -> Response:
     has_accept = "Accept" in request.headers
     if params.query is None:
         return describe_service(settings["BASE_IRI"], params.formats, has_accept)
-    answer = run_query(store, settings, params, request.accept_mimetypes, has_accept)
+    ticket = request.environ.get("nzsa.ticket")
+    answer = run_query(store, settings, params, request.accept_mimetypes, has_accept, ticket)
     response = Response(answer.body, mimetype=answer.result_format.media_type)
     if not guard.repeatable(params.query) or answer.engine_cut:
         response.cache_control.no_store = True  # nor may any cache replay this answer

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Graph
@@ -14,6 +15,10 @@ from ..formats import Format
 
 class QueryTimeout(Exception):
     """The query ran past its time limit and its work was stopped."""
+
+
+class QueryAbandoned(QueryTimeout):
+    """The client that asked has gone, so the query's work was stopped."""
 
 
 class QueryRejected(Exception):
@@ -55,6 +60,15 @@ class QueryRequest:
     named_graph_uris: Sequence[str] = ()
     timeout: float = 10.0
     max_results: int = 10_000
+    # Not part of what is asked (nor of a cache key): when the answer is due (a
+    # time.monotonic() value, counted from the request's arrival), and whether the client
+    # that asked is gone.
+    deadline: float | None = field(default=None, compare=False)
+    abandoned: Callable[[], bool] | None = field(default=None, compare=False)
+
+    def due(self) -> float:
+        """Return when the answer is due: the deadline, else the timeout from now."""
+        return self.deadline if self.deadline is not None else time.monotonic() + self.timeout
 
 
 @dataclass(frozen=True)

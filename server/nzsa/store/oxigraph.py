@@ -60,7 +60,8 @@ class OxigraphStore(Store):
                 # the union default graph applies only to queries without them.
                 "union": "FROM" not in words(request.text),
             },
-            request.timeout,
+            request.due(),
+            request.abandoned,
         )
         if reply[0] == "rejected":
             raise QueryRejected(reply[1])

@@ -18,11 +18,24 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from .base import QueryTimeout, StoreError
+from .base import QueryAbandoned, QueryTimeout, StoreError
 
 _HEADER = struct.Struct("!Q")
+# How often a waiting query checks whether its client is still there, in seconds.
+ABANDON_POLL = 0.1
+
+
+def _wait_slice(deadline: float, abandoned: Callable[[], bool] | None) -> float:
+    """Seconds to wait before looking again: until the deadline, or a poll for the client."""
+    if abandoned is not None and abandoned():
+        raise QueryAbandoned("the client closed its connection")
+    wait = deadline - time.monotonic()
+    if wait <= 0:
+        raise QueryTimeout("the query ran past its time limit")
+    return wait if abandoned is None else min(wait, ABANDON_POLL)
 
 
 class Executor:
@@ -37,10 +50,10 @@ class Executor:
         )
         self.ready = False
 
-    def call(self, request: dict, deadline: float) -> tuple:
-        """Send one request and wait for its reply until the deadline."""
+    def call(self, request: dict, deadline: float, abandoned=None) -> tuple:
+        """Send one request and wait for its reply until the deadline, or its client leaves."""
         if not self.ready:
-            self._read(deadline)  # the ("ready",) greeting: the store is open
+            self._read(deadline, abandoned)  # the ("ready",) greeting: the store is open
             self.ready = True
         data = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
         try:
@@ -48,20 +61,19 @@ class Executor:
             self.process.stdin.flush()
         except BrokenPipeError as error:
             raise StoreError("the query executor stopped unexpectedly") from error
-        return self._read(deadline)
+        return self._read(deadline, abandoned)
 
-    def _read(self, deadline: float):
-        header = self._read_exactly(_HEADER.size, deadline)
+    def _read(self, deadline: float, abandoned=None):
+        header = self._read_exactly(_HEADER.size, deadline, abandoned)
         (length,) = _HEADER.unpack(header)
-        return pickle.loads(self._read_exactly(length, deadline))
+        return pickle.loads(self._read_exactly(length, deadline, abandoned))
 
-    def _read_exactly(self, size: int, deadline: float) -> bytes:
+    def _read_exactly(self, size: int, deadline: float, abandoned=None) -> bytes:
         fd = self.process.stdout.fileno()
         chunks, remaining = [], size
         while remaining:
-            wait = deadline - time.monotonic()
-            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
-                raise QueryTimeout("the query ran past its time limit")
+            if not select.select([fd], [], [], _wait_slice(deadline, abandoned))[0]:
+                continue
             chunk = os.read(fd, min(remaining, 1 << 20))
             if not chunk:
                 raise StoreError("the query executor stopped unexpectedly")
@@ -100,16 +112,13 @@ class ExecutorPool:
         with self._lock:
             self._all.discard(executor)
 
-    def run(self, request: dict, timeout: float) -> tuple:
-        """Run a request on an idle executor; kill it if the time limit passes."""
-        deadline = time.monotonic() + timeout
-        try:
-            executor = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise QueryTimeout("every query executor stayed busy past the time limit") from None
+    def run(self, request: dict, deadline: float, abandoned=None) -> tuple:
+        """Run a request on an idle executor; kill it if the deadline passes or its client
+        leaves."""
+        executor = self._borrow(deadline, abandoned)
         finished = False
         try:
-            reply = executor.call(request, deadline)
+            reply = executor.call(request, deadline, abandoned)
             finished = True
         finally:
             # An executor interrupted mid-query (timeout, crash) is never reused.
@@ -119,6 +128,20 @@ class ExecutorPool:
                 self._retire(executor)
                 self._start()
         return reply
+
+    def _borrow(self, deadline: float, abandoned) -> Executor:
+        """Take an idle executor, waiting until the deadline or until the client leaves."""
+        while True:
+            try:
+                wait = _wait_slice(deadline, abandoned)
+            except QueryAbandoned:
+                raise
+            except QueryTimeout:
+                raise QueryTimeout("every query executor stayed busy past the time limit") from None
+            try:
+                return self._idle.get(timeout=wait)
+            except queue.Empty:
+                pass
 
     def close(self) -> None:
         """Kill every executor."""

@@ -24,6 +24,7 @@ from rdflib.term import Identifier
 from ..guard import words
 from .base import (
     EngineFailed,
+    QueryAbandoned,
     QueryRejected,
     QueryRequest,
     QueryResponse,
@@ -70,13 +71,17 @@ ERROR_BYTES = 64 * 1024
 
 
 class _Deadline:
-    """A readable stream that stops the transfer once the time limit passes."""
+    """A readable stream that stops the transfer once the time limit passes or the client
+    that asked leaves."""
 
-    def __init__(self, raw, deadline: float):
-        self.raw, self.deadline = raw, deadline
-        self.expired = False
+    def __init__(self, raw, deadline: float, abandoned=None):
+        self.raw, self.deadline, self.abandoned = raw, deadline, abandoned
+        self.expired = self.left = False
 
     def read(self, size: int = -1) -> bytes:
+        if self.abandoned is not None and self.abandoned():
+            self.left = True
+            return b""
         if time.monotonic() > self.deadline:
             self.expired = True
             return b""
@@ -188,21 +193,28 @@ class RemoteStore(Store):
             "query": request.text,
             **self._dataset(request.default_graph_uris, request.named_graph_uris, request.text),
         }
-        deadline = time.monotonic() + request.timeout
-        with self._post(data, ACCEPT[kind], request.timeout) as response:
+        deadline = request.due()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise QueryTimeout("the request waited past its time limit")
+        with self._post(data, ACCEPT[kind], remaining) as response:
             cut = self._adapter().cut(response.headers)
-            stream = _Deadline(self._readable(response, kind), deadline)
+            stream = _Deadline(self._readable(response, kind), deadline, request.abandoned)
             try:
                 result = stream_result(stream, kind)
                 body, truncated, count = serialize(
                     result, request.result_format.name, request.max_results
                 )
             except (SyntaxError, ValueError) as error:
+                if stream.left:
+                    raise QueryAbandoned("the client closed its connection") from error
                 if stream.expired:
                     raise QueryTimeout("the store's answer ran past the time limit") from None
                 raise self._adapter().unreadable(error) from None
             except requests.RequestException:
                 raise QueryTimeout("the store stopped answering in time") from None
+            if stream.left:
+                raise QueryAbandoned("the client closed its connection")
             if stream.expired:
                 raise QueryTimeout("the store's answer ran past the time limit")
         # The engine's cap binds only when our own cap did not cut first.

@@ -1,0 +1,1 @@
+"""Operations: admission, the ASGI gateway, health, metrics and logs."""
