@@ -101,7 +101,10 @@ def test_every_route_is_in_a_lane_on_purpose(app):
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """Run a coroutine on a fresh event loop in its own thread (the browser tests' driver
+    keeps a loop running in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_queries_and_renders_each_take_a_share_and_leave_a_thread_for_the_rest():

@@ -98,7 +98,7 @@ def test_slow_bodies_hold_no_thread_and_get_408(served):
         time.sleep(0.5)
         ordinary_requests_answer(served)
         # Each slow body is cut off once BODY_TIMEOUT has passed, long before it is sent.
-        assert trickle.wait(READ_TIMEOUT + 15)
+        assert trickle.wait(READ_TIMEOUT + 15), (trickle.ended_at, trickle.answers)
         assert all(answer.startswith(b"HTTP/1.1 408") for answer in trickle.answers), (
             trickle.answers
         )

@@ -157,24 +157,25 @@ def has_body(scope: dict) -> bool:
 async def read_body(receive: Callable, limit: int, deadline: float) -> bytes:
     """Receive the whole body by the deadline; refuse it once it grows past the limit."""
     parts, size = [], 0
-    async with asyncio.timeout_at(_loop_time(deadline)):
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise ClientGone()
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge()
-            parts.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(parts)
-
-
-def _loop_time(deadline: float) -> float:
-    """Convert a time.monotonic() deadline into the running loop's clock."""
-    loop = asyncio.get_running_loop()
-    return loop.time() + (deadline - time.monotonic())
+    while True:
+        # Waited on rather than cancelled at the deadline: on Python 3.11 a cancellation
+        # racing a server's own wait_for() can be lost (gunicorn's receive), and with it
+        # the deadline.
+        pending = asyncio.ensure_future(receive())
+        done, _ = await asyncio.wait({pending}, timeout=max(deadline - time.monotonic(), 0))
+        if not done:
+            pending.cancel()
+            raise TimeoutError
+        message = pending.result()
+        if message["type"] == "http.disconnect":
+            raise ClientGone()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge()
+        parts.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(parts)
 
 
 def call_app(app: Callable, environ: dict) -> Answer:
