@@ -70,7 +70,26 @@ ROUTES = {
         "/shapes.ttl",
         RENDER,
     ),
-    "/<any('void.ttl', 'void.jsonld', 'void.rdf', 'void.nt'):name>": ("/void.ttl", CHEAP),
+    "/<any('void.ttl', 'void.jsonld', 'void.rdf', 'void.nt', 'void.html'):name>": (
+        "/void.ttl",
+        CHEAP,
+    ),
+    "/about/linking": ("/about/linking", RENDER),
+    "/openapi.json": ("/openapi.json", CHEAP),
+    "/reconcile": ("/reconcile", QUERY),
+    "/reconcile/preview": ("/reconcile/preview", RENDER),
+    "/reconcile/properties": ("/reconcile/properties", QUERY),
+    "/reconcile/static/<path:filename>": ("/reconcile/static/x.css", CHEAP),
+    "/reconcile/suggest/entity": ("/reconcile/suggest/entity", QUERY),
+    "/reconcile/suggest/property": ("/reconcile/suggest/property", QUERY),
+    "/reconcile/suggest/type": ("/reconcile/suggest/type", QUERY),
+    "/release/<tag>/<path:rest>": ("/release/v1/doc/x", RENDER),
+    "/robots.txt": ("/robots.txt", CHEAP),
+    "/sitemap-<int:number>.xml": ("/sitemap-2.xml", RENDER),
+    "/sitemap-dataset.xml": ("/sitemap-dataset.xml", RENDER),
+    "/sitemap.xml": ("/sitemap.xml", RENDER),
+    "/timegate/<path:rest>": ("/timegate/id/x", RENDER),
+    "/timemap/<path:rest>": ("/timemap/id/x", RENDER),
     "/class": ("/class", RENDER),
     "/class/<name>": ("/class/State", RENDER),
     "/context.jsonld": ("/context.jsonld", CHEAP),
@@ -228,9 +247,10 @@ def ask(served, query: str, timeout: float = REQUEST_TIMEOUT) -> tuple[requests.
 
 def send_and_leave(served, query: str) -> socket.socket:
     """Send a query on a raw connection, which the caller closes without reading."""
-    host, port = urlsplit(served.url).netloc.split(":")
+    netloc = urlsplit(served.url).netloc
+    host, port = netloc.split(":")
     sock = socket.create_connection((host, int(port)), timeout=REQUEST_TIMEOUT)
-    sock.sendall(f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    sock.sendall(f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: {netloc}\r\n\r\n".encode())
     return sock
 
 

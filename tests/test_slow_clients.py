@@ -91,8 +91,8 @@ def ordinary_requests_answer(served, count: int = 6) -> None:
 
 
 def test_slow_bodies_hold_no_thread_and_get_408(served):
-    head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-            b"Content-Length: 200\r\n\r\n")  # fmt: skip
+    head = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 200\r\n\r\n")  # fmt: skip
     trickle = Trickle(served.url, head, b"A" * 200, SLOW)
     try:
         time.sleep(0.5)
@@ -107,7 +107,7 @@ def test_slow_bodies_hold_no_thread_and_get_408(served):
 
 
 def test_slow_headers_hold_no_thread_and_are_cut_off(served):
-    head = b"GET /sparql HTTP/1.1\r\nHost: x\r\nX-Padding: "
+    head = b"GET /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: "
     trickle = Trickle(served.url, b"", head + b"a" * 200, SLOW)
     try:
         time.sleep(0.5)
@@ -123,8 +123,9 @@ def test_slow_headers_hold_no_thread_and_are_cut_off(served):
 def test_a_chunked_body_is_refused_once_it_grows_past_the_limit(served):
     host, port = urlsplit(served.url).netloc.split(":")
     with socket.create_connection((host, int(port)), timeout=REQUEST_TIMEOUT) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query"
-                     b"\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Content-Type: application/sparql-query\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")  # fmt: skip
         chunk = b"#" * 4096
         received = b""
         try:

@@ -26,6 +26,11 @@ KEY = (
     "HTTP_RANGE", "HTTP_IF_RANGE",
 )  # fmt: skip
 KEPT_STATUSES = ("200", "303", "304")
+# The gateway (ops/gateway.py) asks, on its event loop, only whether an answer is kept: it
+# sets this key in a copy of the request's environ and calls the middleware in front of
+# this one (proxies, canonical.py), which settle the key's values; the kept answer, or
+# None, comes back under the same key, and nothing further runs.
+PROBE = "nzsa.replay.probe"
 
 
 @dataclass(frozen=True)
@@ -58,14 +63,11 @@ class ResponseReplay:
         self.wsgi_app, self.version = wsgi_app, version
         self.answers = BoundedCache(budget) if budget > 0 else None
 
-    def lookup(self, environ: dict) -> Replay | None:
-        """Return the answer kept for this request, if any (the gateway asks before routing)."""
-        if not self._replayable(environ):
-            return None
-        return self.answers.get(tuple(environ.get(name) for name in KEY))
-
     def __call__(self, environ: dict, start_response: Callable):
         if not self._replayable(environ):
+            if PROBE in environ:
+                environ[PROBE] = None
+                return []
             return self.wsgi_app(environ, start_response)
         try:
             version = self.version()
@@ -74,6 +76,9 @@ class ResponseReplay:
             return self.wsgi_app(environ, start_response)
         key = (version, *(environ.get(name) for name in KEY))
         kept: Replay | None = self.answers.get(key)
+        if PROBE in environ:
+            environ[PROBE] = kept
+            return []
         if kept is not None:
             start_response(kept.status, list(kept.headers))
             return [kept.body]

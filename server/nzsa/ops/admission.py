@@ -1,10 +1,11 @@
 """Admission: which requests get a thread, in what order, and which are turned away.
 
 Each worker process has THREADS threads for the app. A request is put in one of three
-lanes: SPARQL queries, page renders (documents and HTML pages not replayed from memory),
-and cheap requests (static files, downloads, redirects, health). Queries and renders may
-each use at most EXPENSIVE_SHARE of the threads, and together never the last one, so a
-burst of slow queries cannot take the thread a cached page or a static file needs.
+lanes: queries (SPARQL, reconciliation), page renders (documents, HTML pages, mementos and
+sitemaps not replayed from memory), and cheap requests (static files, downloads, health).
+Queries and renders may each use at most EXPENSIVE_SHARE of the threads, and together
+never the last one, so a burst of slow queries cannot take the thread a cached page or a
+static file needs.
 
 A request no thread can take waits in its lane's queue, at most QUEUE_DEPTH deep and for
 at most QUEUE_WAIT seconds; beyond either it is refused (503 with Retry-After), and a
@@ -23,10 +24,16 @@ from urllib.parse import parse_qsl
 
 QUERY, RENDER, CHEAP = "query", "render", "cheap"
 LANES = (QUERY, RENDER, CHEAP)
-# Routes whose answer is rendered from the store (pages/, http/linkeddata.py): every
-# miss of the response cache renders, or at least looks up, a description.
-RENDERED_PATHS = frozenset({"/", "/page", "/class", "/search", "/ontology", "/shapes"})
-RENDERED_PREFIXES = ("/doc/", "/id/", "/.well-known/genid/", "/class/", "/ontology.", "/shapes.")
+# Routes whose answer is rendered from the store (pages/, http/, linking/): every miss of
+# the response cache renders, or at least looks up, a description.
+RENDERED_PATHS = frozenset({"/", "/page", "/class", "/search", "/ontology", "/shapes",
+                            "/about/linking", "/sitemap.xml", "/sitemap-dataset.xml",
+                            "/reconcile/preview"})  # fmt: skip
+RENDERED_PREFIXES = ("/doc/", "/id/", "/.well-known/genid/", "/class/", "/ontology.", "/shapes.",
+                     "/release/", "/timegate/", "/timemap/", "/sitemap-")  # fmt: skip
+# Reconciliation matches names against the whole store, as a query does.
+QUERY_PATHS = frozenset({"/reconcile", "/reconcile/properties"})
+QUERY_PREFIXES = ("/reconcile/suggest/",)
 
 
 def lane_for(method: str, path: str, query_string: str) -> str:
@@ -35,6 +42,8 @@ def lane_for(method: str, path: str, query_string: str) -> str:
         if method == "POST" or any(name == "query" for name, _ in parse_qsl(query_string)):
             return QUERY
         return CHEAP  # the service description or the query editor
+    if path in QUERY_PATHS or path.startswith(QUERY_PREFIXES):
+        return QUERY
     if path in RENDERED_PATHS or path.startswith(RENDERED_PREFIXES):
         return RENDER
     return CHEAP

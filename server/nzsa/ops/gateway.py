@@ -25,6 +25,7 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from ..http.replay import PROBE
 from . import admission
 from .admission import Admission, Overloaded, Ticket
 from .files import FileBody, file_part
@@ -212,8 +213,8 @@ def _collect(app: Callable, environ: dict) -> Answer:
 class Gateway:
     """The ASGI app: the WSGI publisher behind read timeouts, admission and a thread pool."""
 
-    def __init__(self, wsgi_app: Callable, settings: dict[str, Any], replay=None, observer=None):
-        self.wsgi_app = wsgi_app
+    def __init__(self, app, settings: dict[str, Any], replay=None, observer=None):
+        self.app = app  # the Flask app; app.wsgi_app is its middleware and handlers
         self.settings = settings
         self.replay = replay
         self.observer: Observer = observer or Observer()
@@ -310,10 +311,22 @@ class Gateway:
             return b"", too_large(limit)
 
     def _replayed(self, environ: dict) -> Answer | None:
-        """The answer the response cache keeps for this request, if any."""
+        """The answer the response cache keeps for this request, if any.
+
+        The middleware in front of the cache settles what its key holds (the root, the
+        query string) or refuses the request outright (a Host it does not serve): both
+        are answered here, on the event loop, without a thread.
+        """
         if self.replay is None:
             return None
-        kept = self.replay.lookup(environ)
+        probe = {**environ, PROBE: True}
+        started: list = []
+        body = self.app.wsgi_app(
+            probe, lambda status, headers, *_: started.extend((status, headers))
+        )
+        if started:
+            return Answer(int(started[0].split(" ", 1)[0]), list(started[1]), list(body))
+        kept = probe[PROBE]
         self.observer.cache("response", kept is not None)
         if kept is None:
             return None
@@ -328,7 +341,7 @@ class Gateway:
                 return refusal
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(threads, call_app, self.wsgi_app, environ)
+            return await loop.run_in_executor(threads, call_app, self.app, environ)
         finally:
             lanes.leave(ticket.lane)
             self.observer.queued(lanes)
