@@ -73,6 +73,9 @@ class ResponseReplay:
             version = self.version()
         except StoreError:
             # The app answers for a store that cannot say its version (503, 502 ...).
+            if PROBE in environ:
+                environ[PROBE] = None
+                return []
             return self.wsgi_app(environ, start_response)
         key = (version, *(environ.get(name) for name in KEY))
         kept: Replay | None = self.answers.get(key)
