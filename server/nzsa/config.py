@@ -164,6 +164,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ACCESS_LOG", "", "Where to log each request (`-`: standard output; empty: nowhere)."),
     Setting(
+        "METRICS",
+        "",
+        "Prometheus metrics: empty: none; `app`: at /metrics on this server; `HOST:PORT`: on"
+        " an address of their own (e.g. `127.0.0.1:9109`).",
+    ),
+    Setting(
         "LOG_FORMAT",
         "text",
         "`text`, or `json`: one JSON object a line (time, level, message, request id, fields).",

@@ -233,6 +233,17 @@ def serve_with_gunicorn(app, gateway, settings: dict[str, Any]) -> None:
     Gunicorn().run()
 
 
+def serve_metrics_apart(app, address: str) -> None:
+    """Serve the metrics at their own address from this process, the workers' parent."""
+    from .ops import metrics
+
+    try:
+        metrics.serve_apart(app.extensions["nzsa.metrics"], address)
+    except OSError as error:
+        raise CannotListen(f"cannot serve metrics at {address}: {error}") from None
+    log.info("nzsa serve: metrics at http://%s/metrics", address)
+
+
 SERVERS: dict[str, Callable[[Any, Any, dict[str, Any]], None]] = {
     "granian": serve_with_granian,
     "gunicorn": serve_with_gunicorn,
@@ -250,8 +261,12 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"SERVER must be `granian` or `gunicorn`, not {settings['SERVER']!r}")
         prepare_build(settings)
         from .app import create_app  # here, so that `nzsa serve --help` stays quick
+        from .ops import metrics
         from .ops.gateway import gateway_for
 
+        metrics_at = metrics.mode(settings)
+        if metrics_at is not None:
+            metrics.prepare_processes()  # before the app's metrics exist, and the fork
         app = create_app(overrides)
         gateway = gateway_for(app)
     except (BuildRefused, FileNotFoundError, ValueError) as error:
@@ -273,6 +288,8 @@ def run(args: argparse.Namespace) -> int:
     url = f"http://{settings['HOST']}:{settings['PORT']}/"
     log.info("nzsa serve: %s; listening at %s (SPARQL at %ssparql)", store, url, url)
     try:
+        if metrics_at not in (None, "app"):
+            serve_metrics_apart(app, metrics_at)
         serve_with(app, gateway, settings)
     except CannotListen as error:
         print(f"nzsa serve: {error}", file=sys.stderr)

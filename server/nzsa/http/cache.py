@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from rdflib import Graph
 
 from ..formats import Format
+from ..ops import metrics
 
 T = TypeVar("T")
 # An OrderedDict slot and the tuple that holds a value with its size (tracemalloc).
@@ -49,8 +50,9 @@ def footprint(value: Any) -> int:
 class BoundedCache:
     """Keep the most recently used entries up to `budget` bytes; bigger ones are not kept."""
 
-    def __init__(self, budget: int):
+    def __init__(self, budget: int, name: str = ""):
         self.budget, self.used = max(budget, 0), 0
+        self.name = name  # counted in the metrics under this name, when it has one
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -63,10 +65,11 @@ class BoundedCache:
         """Return whether `key` is kept, and its value."""
         with self._lock:
             item = self._items.get(key)
-            if item is None:
-                return False, None
-            self._items.move_to_end(key)
-            return True, item[0]
+            if item is not None:
+                self._items.move_to_end(key)
+        if self.name:
+            metrics.cache_looked_up(self.name, item is not None)
+        return (False, None) if item is None else (True, item[0])
 
     def get(self, key: Hashable, default: Any = None) -> Any:
         """Return the value kept for `key`, else `default`."""

@@ -36,7 +36,7 @@ class Documents:
     """Per-app state of the Linked Data routes: the caches and per-version facts."""
 
     def __init__(self, app: Flask):
-        self.cache = BoundedCache(app.config["RENDER_CACHE_BYTES"])
+        self.cache = BoundedCache(app.config["RENDER_CACHE_BYTES"], "render")
         self.disk = SharedRenderings(
             Path(app.config["BUILD_DIR"]) / "rendered", app.config["SHARED_CACHE_BYTES"]
         )

@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .. import guard
+from ..ops import metrics
 from ..store.base import (
     EngineFailed,
     EngineRefused,
@@ -91,6 +92,7 @@ def rejected(error: QueryRejected) -> Response:
 
 def timed_out(error: QueryTimeout) -> Response:
     """Answer a query stopped at its time limit."""
+    metrics.query_timed_out()
     limit = current_app.config["QUERY_TIMEOUT"]
     message = (
         f"Query timeout: {error}; the limit is {limit:g} s and the query's work was stopped. "
@@ -102,6 +104,7 @@ def timed_out(error: QueryTimeout) -> Response:
 def unavailable(error: StoreUnavailable) -> Response:
     """Answer 503 while the store cannot be reached; the details go to the log, once."""
     current_app.logger.warning("store unavailable: %s", error)
+    metrics.store_unavailable()
     message = f"The data store is not answering; try again in {error.retry_after} seconds."
     return error_response(503, message, headers={"Retry-After": str(error.retry_after)})
 

@@ -16,6 +16,7 @@ import os
 import threading
 from pathlib import Path
 
+from ..ops import metrics
 from .representation import make_etag
 
 
@@ -37,9 +38,11 @@ class SharedRenderings:
         try:
             links, _, body = path.read_bytes().partition(b"\n")
             os.utime(path)  # used now: pruning removes the least recently used first
-            return tuple(json.loads(links)), body
+            kept = tuple(json.loads(links)), body
         except (OSError, ValueError):
-            return None
+            kept = None
+        metrics.cache_looked_up("render_shared", kept is not None)
+        return kept
 
     def write(self, key: tuple, links: tuple[str, ...], body: bytes) -> None:
         """Keep a rendering for the other workers, pruning the folder past its budget."""

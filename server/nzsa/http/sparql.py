@@ -41,7 +41,7 @@ CORS_HEADERS = {
 bp = Blueprint("sparql", __name__)
 bp.record_once(
     lambda state: state.app.extensions.setdefault(
-        "nzsa.answers", BoundedCache(state.app.config["QUERY_CACHE_BYTES"])
+        "nzsa.answers", BoundedCache(state.app.config["QUERY_CACHE_BYTES"], "query")
     )
 )
 

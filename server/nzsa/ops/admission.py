@@ -52,9 +52,10 @@ def lane_for(method: str, path: str, query_string: str) -> str:
 class Overloaded(Exception):
     """The request's lane is full, or no thread became free before its wait deadline."""
 
-    def __init__(self, reason: str, retry_after: int):
+    def __init__(self, reason: str, retry_after: int, kind: str):
         super().__init__(reason)
         self.reason, self.retry_after = reason, retry_after
+        self.kind = kind  # `full` (the queue) or `waited` (past QUEUE_WAIT), for the metrics
 
 
 @dataclass
@@ -125,7 +126,7 @@ class Admission:
         if self.try_enter(lane):
             return
         if len(self.queues[lane]) >= self.depth:
-            raise Overloaded(f"the {lane} queue is full", self.retry_after)
+            raise Overloaded(f"the {lane} queue is full", self.retry_after, "full")
         loop = asyncio.get_running_loop()
         waiter = _Waiter(ticket.arrived, loop.create_future())
         self.queues[lane].append(waiter)
@@ -136,7 +137,7 @@ class Admission:
         except TimeoutError:
             self._withdraw(lane, waiter)
             raise Overloaded(
-                f"no thread was free within {self.wait:g} s", self.retry_after
+                f"no thread was free within {self.wait:g} s", self.retry_after, "waited"
             ) from None
         except asyncio.CancelledError:
             self._withdraw(lane, waiter)  # the client left while waiting: never started

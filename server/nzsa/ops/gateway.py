@@ -359,7 +359,7 @@ class Gateway:
             entering.result()
             return None
         except Overloaded as refusal:
-            self.observer.refused(ticket.lane, refusal.reason)
+            self.observer.refused(ticket.lane, refusal.kind)
             message = f"The server is busy: {refusal}. Try again later."
             return plain(503, message, [("Retry-After", str(refusal.retry_after))])
         finally:
@@ -427,5 +427,7 @@ async def _send_file(scope, send, head: list[bytes], file: FileBody, start: int,
 
 def gateway_for(app) -> Gateway:
     """Put the gateway in front of a publisher made by create_app."""
-    observer = Observers(AccessLog(app.config))
-    return Gateway(app, app.config, app.extensions.get("nzsa.replay"), observer)
+    observers: list[Observer] = [AccessLog(app.config)]
+    if "nzsa.metrics" in app.extensions:
+        observers.append(app.extensions["nzsa.metrics"])
+    return Gateway(app, app.config, app.extensions.get("nzsa.replay"), Observers(*observers))

@@ -20,7 +20,7 @@ class Observer:
         """A request's body, or its query, ran out of time."""
 
     def refused(self, lane: str, reason: str) -> None:
-        """Admission refused a request."""
+        """Admission refused a request: its queue was `full`, or it `waited` too long."""
 
     def queued(self, admission) -> None:
         """The queues or the threads in use changed."""

@@ -21,9 +21,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..ops import metrics
 from .base import QueryAbandoned, QueryTimeout, StoreError
 
 _HEADER = struct.Struct("!Q")
+RESTART_REASONS = {QueryTimeout: "timeout", QueryAbandoned: "abandoned"}
 # How often a waiting query checks whether its client is still there, in seconds.
 ABANDON_POLL = 0.1
 
@@ -116,17 +118,15 @@ class ExecutorPool:
         """Run a request on an idle executor; kill it if the deadline passes or its client
         leaves."""
         executor = self._borrow(deadline, abandoned)
-        finished = False
         try:
             reply = executor.call(request, deadline, abandoned)
-            finished = True
-        finally:
+        except BaseException as interrupted:
             # An executor interrupted mid-query (timeout, crash) is never reused.
-            if finished:
-                self._idle.put(executor)
-            else:
-                self._retire(executor)
-                self._start()
+            self._retire(executor)
+            self._start()
+            metrics.executor_restarted(RESTART_REASONS.get(type(interrupted), "failed"))
+            raise
+        self._idle.put(executor)
         return reply
 
     def _borrow(self, deadline: float, abandoned) -> Executor:
