@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..load import default_sources, sources_from_paths
-from .findings import STAGES
+from ..load import ROLE_FOLDERS, default_sources, project_root, sources_from_paths
+from .findings import INFO, STAGES, Finding, Report
 from .formatters import FORMATTERS, summary
 from .reasoning import REASONERS
 from .run import validate
@@ -23,6 +23,10 @@ the project's own ontology/*.ttl, data/*.ttl and shapes/*.ttl are checked.
 
 Evidence text copies (nzsa:textCopy) are read relative to --root, by default the
 folder above the data/ folder that describes each source document.
+
+With --since-release, every IRI that a release tag (v*) of the project's git
+repository described must still be described, or be retired with owl:deprecated true
+and dcterms:isReplacedBy or skos:changeNote (docs/MODELLING.md).
 
 Exit status: 0 conforms, 1 violations (or nothing to check), 2 usage or parse error.
 """
@@ -70,6 +74,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="rules (default: the OWL 2 RL rules the ontology's axioms need, run on "
         "pyoxigraph) or owlrl (every OWL 2 RL rule; same findings, slower)",
     )
+    parser.add_argument(
+        "--since-release",
+        action="store_true",
+        help="also fail when an IRI published in an earlier release tag (v*) is gone "
+        "without owl:deprecated true and dcterms:isReplacedBy or skos:changeNote",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -84,8 +94,28 @@ def run(args: argparse.Namespace) -> int:
     else:
         sources = default_sources()
     report = validate(sources, root=args.root, reasoner=args.reasoner)
+    if args.since_release and report.project is not None:
+        add_stability(report, stability_root(args))
     sys.stdout.write(FORMATTERS[args.format](report))
     if args.format == "turtle":
         # Keep stdout pure Turtle; people still see the counts.
         print(summary(report), file=sys.stderr)
     return report.exit_code
+
+
+def stability_root(args: argparse.Namespace) -> Path:
+    """Return the project whose release tags --since-release compares with."""
+    roots = [p for p in args.paths if p.is_dir() and any((p / r).is_dir() for r in ROLE_FOLDERS)]
+    return roots[0].resolve() if roots else project_root()
+
+
+def add_stability(report: Report, root: Path) -> None:
+    """Add the IRI stability findings (imported only when asked: it reads git)."""
+    from ..linking.releases import release_tags
+    from ..maintain.stability import STAGE, check_stability
+
+    if not release_tags(root):
+        note = f"no release tag (v*) in {root}: no published IRIs to compare with"
+        report.findings.append(Finding(INFO, STAGE, note))
+    report.findings += check_stability(root, report.project)
+    report.stages_run += (STAGE,)

@@ -13,7 +13,10 @@ from ..load import Project
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 # The stages, in the order they run (README and --help list them in this order).
-STAGES = ("inputs", "parse", "terms", "references", "reasoning", "shacl", "evidence")
+# "stability" runs only with --since-release (maintain/stability.py).
+STAGES = (
+    "inputs", "parse", "terms", "references", "reasoning", "shacl", "evidence", "stability",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

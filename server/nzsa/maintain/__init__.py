@@ -1,0 +1,1 @@
+"""Keeping the data: release and IRI stability (fmt and diff live beside them)."""
