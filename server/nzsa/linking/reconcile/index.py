@@ -22,6 +22,7 @@ from rdflib import Literal, URIRef
 from ...prefixes import VOCABULARIES
 from ...store.base import Store
 from ...vocab import NZSA, WIKIDATA
+from ..retired import retired_iris
 from . import names
 
 PREFIXES = """
@@ -163,6 +164,7 @@ class Entity:
     types: tuple[str, ...] = ()  # the most specific classes stated or inferred
     all_types: frozenset[str] = frozenset()  # and every class above them
     wikidata: tuple[str, ...] = ()  # Q-ids
+    replaces: tuple[str, ...] = ()  # the retired IRIs renamed to this one
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,14 @@ def _add_name(index: NameIndex, position: int, text: str, kind: str) -> None:
         index.by_word[word].append(at)
 
 
+def _add_identifiers(index: NameIndex, position: int) -> None:
+    """Let an entity be found by its id, IRI, Wikidata ids and the IRIs it replaces."""
+    entity = index.entities[position]
+    former = [(i[len(index.namespace) :], i) for i in entity.replaces]
+    for identifier in (entity.id, entity.iri, *entity.wikidata, *(i for p in former for i in p)):
+        index.by_id.setdefault(identifier, position)
+
+
 def build_index(store: Store, base_iri: str) -> NameIndex:
     """Read the entities, their names, types and Wikidata ids, and the ontology's terms."""
     namespace = base_iri + "id/"
@@ -308,7 +318,21 @@ def build_index(store: Store, base_iri: str) -> NameIndex:
     for row in store.select(SAME_AS, bindings):
         same[str(row["s"])].append(local_name(str(row["other"])))
 
+    # A retired entity is never a candidate; a renamed one's names are its replacement's
+    # former names, and its IRI finds the replacement, as /id/ redirects there.
+    retired = {str(iri): r for iri, r in retired_iris(store).items()}
+    replaces: dict[str, list[str]] = defaultdict(list)
+    for iri, r in sorted(retired.items()):
+        replacement = str(r.replacement) if r.replacement is not None else None
+        if replacement in found and replacement not in retired:
+            replaces[replacement].append(iri)
+            kept = found[replacement]
+            old_names = set().union(*found.get(iri, {}).values())
+            kept[FORMER] |= old_names - kept[PREFERRED] - kept[ALTERNATIVE]
+
     for iri in sorted(found):
+        if iri in retired:
+            continue
         stated = types.get(iri, set())
         above = frozenset().union(*(closure.get(t, frozenset({t})) for t in stated))
         if above & NOT_ENTITIES or not found[iri][PREFERRED]:
@@ -320,12 +344,11 @@ def build_index(store: Store, base_iri: str) -> NameIndex:
         entity = Entity(
             id=iri[len(namespace) :], iri=iri, name=preferred[0],
             description=descriptions.get(iri, ""), types=tuple(specific), all_types=above,
-            wikidata=tuple(sorted(same.get(iri, ()))),
+            wikidata=tuple(sorted(same.get(iri, ()))), replaces=tuple(replaces.get(iri, ())),
         )  # fmt: skip
         position = len(index.entities)
         index.entities.append(entity)
-        for identifier in (entity.id, iri, *entity.wikidata):
-            index.by_id.setdefault(identifier, position)
+        _add_identifiers(index, position)
         for c in above:
             index.instances[c] += 1
         # A former name is also an alternative one (nzsa:formerName ⊑ skos:altLabel).
@@ -350,7 +373,7 @@ def to_json(index: NameIndex) -> dict:
         "namespace": index.namespace,
         "entities": [
             [e.id, e.iri, e.name, e.description, e.names, e.types, sorted(e.all_types),
-             e.wikidata]
+             e.wikidata, e.replaces]
             for e in index.entities
         ],
         "classes": [[t.iri, t.name, t.description, t.broader] for t in index.classes.values()],
@@ -369,15 +392,14 @@ def from_json(data: dict) -> NameIndex:
     for iri, name, description, ranges in data["properties"]:
         index.properties[iri] = Term(iri, name, description, (), frozenset(ranges))
     index.instances.update(data["instances"])
-    for id_, iri, name, description, listed, types, above, wikidata in data["entities"]:
+    for id_, iri, name, description, listed, types, above, wikidata, replaces in data["entities"]:
         entity = Entity(
             id_, iri, name, description, [tuple(n) for n in listed], tuple(types),
-            frozenset(above), tuple(wikidata),
+            frozenset(above), tuple(wikidata), tuple(replaces),
         )  # fmt: skip
         position = len(index.entities)
         index.entities.append(entity)
-        for identifier in (entity.id, iri, *entity.wikidata):
-            index.by_id.setdefault(identifier, position)
+        _add_identifiers(index, position)
         for text, kind in entity.names:
             _add_name(index, position, text if kind != ACRONYM else text.lower(), kind)
     return index
