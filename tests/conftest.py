@@ -192,13 +192,15 @@ def start_virtuoso(
     """Start private Virtuoso instances (stock settings unless overridden); stopped at the end."""
     started: list[engines.Virtuoso] = []
 
-    def start(*nquads: Path, **sparql) -> engines.Virtuoso:
+    def start(*files: Path | tuple[Path, str | None], **sparql) -> engines.Virtuoso:
+        """Start one holding `files`: N-Quads paths, or (triples file, graph) pairs."""
         instance = engines.start_virtuoso(
             tmp_path_factory.mktemp("virtuoso"), virtuoso_template, **sparql
         )
         started.append(instance)
-        for number, path in enumerate(nquads, start=1):
-            instance.load(path, restart=number == len(nquads))
+        for number, item in enumerate(files, start=1):
+            path, graph = item if isinstance(item, tuple) else (item, None)
+            instance.load(path, restart=number == len(files), graph=graph)
         return instance
 
     yield start
@@ -224,12 +226,14 @@ def engine_endpoint(tmp_path_factory, start_virtuoso) -> Iterator[Callable[[str,
     def endpoint(kind: str, build_dir: Path) -> str:
         key = (kind, Path(build_dir).resolve())
         if key not in endpoints:
-            nquads = key[1] / "nzsa.nq"
+            # Loaded as docs/SPARQL.md says: the dataset, and its VoID description if built.
+            files = engines.build_files(key[1])
             if kind == "virtuoso":
-                endpoints[key] = start_virtuoso(nquads).endpoint
+                endpoints[key] = start_virtuoso(*files).endpoint
             elif kind == "oxigraph":
+                description = files[1][0] if len(files) > 1 else None
                 url, process = engines.start_oxigraph(
-                    tmp_path_factory.mktemp("oxigraph"), nquads, OXIGRAPH
+                    tmp_path_factory.mktemp("oxigraph"), files[0][0], OXIGRAPH, description
                 )
                 processes.append(process)
                 endpoints[key] = url

@@ -26,6 +26,18 @@ STOCK_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO = "virtuoso-t"
 ISQL = "isql-vt"
 DATABASE_FILES = ("virtuoso.db", "virtuoso-temp.db")
+# The bulk loader's graph for N-Quads, whose quads name their own.
+UNUSED_GRAPH = "urn:nzsa:unused"
+# Where docs/SPARQL.md says to load a build's VoID description (void.ttl).
+DESCRIPTION_GRAPH = "https://w3id.org/nzsa/graph/void"
+
+
+def build_files(build_dir: Path) -> list[tuple[Path, str | None]]:
+    """Return what an engine loads from a build: nzsa.nq, and void.ttl into its graph."""
+    files: list[tuple[Path, str | None]] = [(build_dir / "nzsa.nq", None)]
+    if (build_dir / "void.ttl").is_file():
+        files.append((build_dir / "void.ttl", DESCRIPTION_GRAPH))
+    return files
 
 
 def stop(process: subprocess.Popen, seconds: float = 30) -> None:
@@ -119,8 +131,12 @@ class Virtuoso:
             raise RuntimeError(f"isql failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
 
-    def load(self, nquads: Path, restart: bool = True, timeout: float = 300) -> None:
+    def load(
+        self, nquads: Path, restart: bool = True, timeout: float = 300, graph: str | None = None
+    ) -> None:
         """Bulk-load an N-Quads file (each quad into its named graph), then restart.
+
+        A triples file (Turtle, N-Triples) goes into `graph`.
 
         Virtuoso 7.2.5 answers some property-path queries wrongly (`a/rdfs:subClassOf*`
         drops rows) after a bulk load until it is restarted; docs/DEPLOY.md says so too.
@@ -129,9 +145,8 @@ class Virtuoso:
         target.mkdir(exist_ok=True)
         name = f"{len(list(target.iterdir()))}-{nquads.name}"
         shutil.copyfile(nquads, target / name)
-        statements = (
-            f"ld_dir('{target}', '{name}', 'urn:nzsa:unused'); rdf_loader_run(); checkpoint;"
-        )
+        graph = graph or UNUSED_GRAPH
+        statements = f"ld_dir('{target}', '{name}', '{graph}'); rdf_loader_run(); checkpoint;"
         self.isql(statements, timeout)
         failed = self.isql("SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error <> '';")
         if "0 Rows." not in failed:
@@ -189,13 +204,22 @@ def start_virtuoso(
     return instance
 
 
-def start_oxigraph(directory: Path, nquads: Path, oxigraph: str) -> tuple[str, subprocess.Popen]:
-    """Load N-Quads into a new `oxigraph serve-read-only`; return its endpoint and process."""
+def start_oxigraph(
+    directory: Path, nquads: Path, oxigraph: str, description: Path | None = None
+) -> tuple[str, subprocess.Popen]:
+    """Load N-Quads (and a VoID description into its graph) into a new
+    `oxigraph serve-read-only`; return its endpoint and process."""
     location = directory / "db"
     subprocess.run(
         [oxigraph, "load", "--location", str(location), "--file", str(nquads)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
+    if description is not None:
+        subprocess.run(
+            [oxigraph, "load", "--location", str(location), "--file", str(description),
+             "--graph", DESCRIPTION_GRAPH],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
     port = free_port()
     log = directory / "oxigraph.log"
     with log.open("wb") as out:

@@ -16,10 +16,12 @@ from collections.abc import Mapping, Sequence
 from ..vocab import Graphs
 from .base import EngineFailed, QueryRejected, QueryTimeout, StoreUnavailable
 
-# The graphs `nzsa build` publishes (docs/MODELLING.md): the public dataset is these and
-# nothing else, whatever else the engine holds (system graphs, other datasets).
+# The graphs `nzsa build` publishes (docs/MODELLING.md) and the VoID description of them
+# (void.ttl), as the embedded store holds them: the public dataset is these and nothing
+# else, whatever else the engine holds (system graphs, other datasets).
 PUBLISHED_GRAPHS: tuple[str, ...] = tuple(
-    str(g) for g in (Graphs.ONTOLOGY, Graphs.DATA, Graphs.INFERRED, Graphs.SHAPES)
+    str(g)
+    for g in (Graphs.ONTOLOGY, Graphs.DATA, Graphs.INFERRED, Graphs.SHAPES, Graphs.DESCRIPTION)
 )
 # Stands for "no graph" in a dataset the client narrowed to graphs we do not publish:
 # an empty default-graph-uri list would mean "the engine's whole default graph".

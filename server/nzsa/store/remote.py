@@ -22,6 +22,7 @@ from rdflib import Graph
 from rdflib.term import Identifier
 
 from ..guard import words
+from ..vocab import Graphs
 from .base import (
     EngineFailed,
     QueryAbandoned,
@@ -302,10 +303,14 @@ class RemoteStore(Store):
                 f"the remote endpoint {self.endpoint} ({self._adapter().name}) does not hold"
                 f" the dataset: no triples in {', '.join(missing)}; load the build's nzsa.nq"
             )
-        return (
+        said = (
             f"remote {self._adapter().name} store at {self.endpoint}:"
             f" {sum(counts.values())} triples in {len(counts)} published graphs"
         )
+        if counts.get(str(Graphs.DESCRIPTION), 0) == 0:
+            # Serving works without it; only queries about the dataset itself come back empty.
+            said += f" (no VoID description: load the build's void.ttl into <{Graphs.DESCRIPTION}>)"
+        return said
 
     def close(self) -> None:
         session = self._sessions.pop(os.getpid(), None)
