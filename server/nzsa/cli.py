@@ -18,6 +18,7 @@ SUBCOMMANDS = {
     "build": "nzsa.build",
     "serve": "nzsa.serve",
     "w3id": "nzsa.linking.w3id",
+    "fmt": "nzsa.maintain.fmt",
 }
 
 
