@@ -171,25 +171,62 @@ def test_the_service_description_names_the_description_graph(crawled):
     assert f"<{BASE}graph/void>" in response.text
 
 
-@pytest.mark.parametrize(
-    ("path", "html"),
-    [
-        pytest.param("void", True, id="void"),
-        pytest.param(".well-known/void", True, id="well-known-void"),
-        pytest.param("sparql", True, id="service-description"),
-        pytest.param("sitemap.xml", False, id="sitemap"),
-        pytest.param("sitemap-dataset.xml", False, id="semantic-sitemap"),
-        pytest.param("robots.txt", False, id="robots"),
-        pytest.param("download/", False, id="downloads"),
-        pytest.param("context.jsonld", False, id="context"),
-    ],
-)
-def test_discovery_documents_answer_a_browser(crawled, path, html):
+# What browsers send when they open an address (Chromium 120+, Firefox 120+).
+BROWSERS = {
+    "chromium": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+    "firefox": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+}
+# Every discovery document, and whether it has a page: those without one (a sitemap, a
+# JSON manifest) answer in their one format, which a browser shows as it is.
+DISCOVERY = [
+    ("void", True),
+    (".well-known/void", True),
+    ("void.html", True),
+    ("sparql", True),
+    ("about/linking", True),
+    ("ontology", True),
+    ("shapes", True),
+    ("sitemap.xml", False),
+    ("sitemap-dataset.xml", False),
+    ("robots.txt", False),
+    ("download/", False),
+    ("context.jsonld", False),
+    ("openapi.json", False),
+    ("reconcile", False),
+    ("reconcile/suggest/entity?prefix=new", False),
+    ("reconcile/suggest/type?prefix=sta", False),
+    ("reconcile/suggest/property?prefix=mem", False),
+    ("reconcile/properties?type=nzsa:State", False),
+    ("reconcile/preview?id=country/new-zealand", True),
+]
+
+
+@pytest.mark.parametrize("browser", BROWSERS)
+@pytest.mark.parametrize(("path", "html"), [pytest.param(*d, id=d[0]) for d in DISCOVERY])
+def test_discovery_documents_answer_a_browser(crawled, path, html, browser):
     response = requests.get(
-        crawled.url + path, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT
+        crawled.url + path,
+        headers={"Accept": BROWSERS[browser]},
+        timeout=REQUEST_TIMEOUT,
+        allow_redirects=False,
     )
-    assert response.status_code == 200
+    assert response.status_code == 200, (response.status_code, response.text[:300])
     assert response.headers["Content-Type"].startswith("text/html") == html
+
+
+@pytest.mark.parametrize("browser", BROWSERS)
+def test_every_part_of_a_split_sitemap_answers_a_browser(split_site, browser):
+    index = ET.fromstring(
+        requests.get(split_site.url + "sitemap.xml", timeout=REQUEST_TIMEOUT).content
+    )
+    parts = [e.text for e in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert len(parts) > 1
+    for part in parts:
+        response = requests.get(
+            part, headers={"Accept": BROWSERS[browser]}, timeout=REQUEST_TIMEOUT
+        )
+        assert response.status_code == 200, part
 
 
 def test_the_linking_page_shows_a_linker_the_way_in(crawled):

@@ -25,6 +25,21 @@ def test_void_opens_as_a_page(visit, path):
     visit.shot("void" + path.replace("/", "-"))
 
 
-@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-dataset.xml", "/robots.txt"])
-def test_crawler_documents_open_in_a_browser(visit, path):
-    visit.open(path)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sitemap.xml",
+        "/sitemap-dataset.xml",
+        "/robots.txt",
+        "/openapi.json",
+        "/reconcile",
+        "/reconcile/suggest/entity?prefix=new",
+        "/context.jsonld",
+        "/download/",
+    ],
+)
+def test_discovery_documents_open_in_a_browser(visit, path):
+    # Chromium's own Accept header on a navigation: never a 406, always shown, not saved.
+    response = visit.open(path)
+    assert response.request.all_headers()["accept"].startswith("text/html")
+    assert "attachment" not in (response.headers.get("content-disposition") or "")
