@@ -45,7 +45,12 @@ SETTINGS: tuple[Setting, ...] = (
         " the ontology's version; for ETags; 0: at start-up only).",
         float,
     ),
-    Setting("BUILD_DIR", "build", "Directory of `nzsa build` output to serve (built if stale)."),
+    Setting(
+        "BUILD_DIR",
+        "build",
+        "Directory of `nzsa build` output to serve (built if stale); relative to the working"
+        " directory when given, else `build/` in the project.",
+    ),
     Setting(
         "REBUILD",
         "auto",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,16 +12,16 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .formats import format_for_suffix
+from .project import ROLES, find_root, layout_of
 from .vocab import GENID
-
-# The repository root when running from a checkout (server/nzsa/load.py → root).
-_CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def project_root() -> Path:
-    """Return the project root: $NZSA_ROOT, else the checkout this package lives in."""
-    configured = os.environ.get("NZSA_ROOT")
-    return Path(configured).resolve() if configured else _CHECKOUT_ROOT
+    """Return the project root: --project, $NZSA_ROOT, else found above the working directory.
+
+    Raises project.NoProject when there is none.
+    """
+    return find_root()
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,8 @@ class Sources:
     ontology: tuple[Path, ...]
     data: tuple[Path, ...]
     shapes: tuple[Path, ...]
+    # The folders the files were looked for in, when they are the project's own.
+    searched: tuple[Path, ...] = ()
 
     @property
     def all(self) -> tuple[Path, ...]:
@@ -43,7 +44,7 @@ def _rdf_files(folder: Path) -> tuple[Path, ...]:
 
 
 # Folder names that give a file its role; any other folder holds data.
-ROLE_FOLDERS = ("ontology", "data", "shapes")
+ROLE_FOLDERS = ROLES
 
 
 def role_of(path: Path) -> str:
@@ -88,13 +89,10 @@ def sources_from_paths(
 
 
 def default_sources(root: Path | None = None) -> Sources:
-    """List the project's own ontology, data and shapes files."""
-    root = root or project_root()
-    return Sources(
-        ontology=_rdf_files(root / "ontology"),
-        data=_rdf_files(root / "data"),
-        shapes=_rdf_files(root / "shapes"),
-    )
+    """List the project's own ontology, data and shapes files (default: the project found)."""
+    layout = layout_of(root or project_root())
+    folders = tuple(layout.folder(role) for role in ROLE_FOLDERS)
+    return Sources(*(_rdf_files(folder) for folder in folders), searched=folders)
 
 
 class ParseError(Exception):

@@ -25,6 +25,7 @@ from typing import Any
 
 from . import config
 from .ops import logs
+from .project import find_layout, find_root, layout_of
 
 # Seconds a stopping worker has beyond the longest a request may take (waiting for a
 # thread, then its query) to finish its requests before it is killed.
@@ -45,32 +46,43 @@ class CannotListen(Exception):
     """The server could not bind its address (in use, or not permitted)."""
 
 
+def build_dir_of(settings: dict[str, Any], given: set[str]) -> Path:
+    """Return BUILD_DIR: as given (relative to the working directory), else the project's build/."""
+    if "BUILD_DIR" in given:
+        return Path(settings["BUILD_DIR"]).resolve()
+    return find_layout().build
+
+
 def prepare_build(settings: dict[str, Any]) -> None:
     """Make sure BUILD_DIR holds an up-to-date, validated build, or refuse to serve."""
     build_dir = Path(settings["BUILD_DIR"])
     if settings["REBUILD"] not in ("auto", "never"):
         raise BuildRefused(f"REBUILD must be `auto` or `never`, not {settings['REBUILD']!r}")
     if settings["REBUILD"] == "auto":
-        rebuild_if_stale(build_dir)
+        root = find_root()
+        rebuild_if_stale(build_dir, root)
         from .linking.releases import build_releases
-        from .load import project_root
 
-        build_releases(project_root(), build_dir, say=lambda line: print("nzsa serve:", line))
+        build_releases(root, build_dir, say=lambda line: print("nzsa serve:", line))
     if settings["STORE"] == "oxigraph" and not (build_dir / "nzsa.nq").is_file():
         raise BuildRefused(f"{build_dir / 'nzsa.nq'} not found: run `nzsa build --out {build_dir}`")
 
 
-def rebuild_if_stale(build_dir: Path) -> None:
-    """Rebuild BUILD_DIR when it is missing or its sources changed."""
+def rebuild_if_stale(build_dir: Path, root: Path) -> None:
+    """Rebuild BUILD_DIR from the project at `root` when it is missing or its sources changed."""
     # Imported here: REBUILD=never serves without validation's imports (pyshacl, owlrl).
     from . import build
+    from .load import default_sources
     from .validate.formatters import format_text
 
-    if build.is_current(build_dir):
+    sources = default_sources(root)
+    if not sources.data:
+        raise BuildRefused(f"no data to publish: no Turtle files in {layout_of(root).data}")
+    if build.is_current(build_dir, sources):
         return
     print(f"nzsa serve: building {build_dir} (missing or stale)", file=sys.stderr)
     try:
-        build.build_dataset(out_dir=build_dir)
+        build.build_dataset(sources, out_dir=build_dir)
     except build.BuildRefused as refused:
         raise BuildRefused(
             "the data fails validation, so it is not published:\n" + format_text(refused.report)
@@ -254,9 +266,12 @@ def run(args: argparse.Namespace) -> int:
     """Check the build, create the app once and serve it until interrupted."""
     given = {s.name: getattr(args, s.name) for s in config.SETTINGS}
     overrides = {name: value for name, value in given.items() if value is not None}
-    settings = {**config.defaults(), **config.from_environment(), **overrides}
+    environment = config.from_environment()
+    settings = {**config.defaults(), **environment, **overrides}
     serve_with = SERVERS.get(settings["SERVER"])
     try:
+        build_dir = build_dir_of(settings, {*environment, *overrides})
+        settings["BUILD_DIR"] = overrides["BUILD_DIR"] = str(build_dir)
         if serve_with is None:
             raise ValueError(f"SERVER must be `granian` or `gunicorn`, not {settings['SERVER']!r}")
         prepare_build(settings)

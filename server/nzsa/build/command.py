@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ..linking.releases import RELEASES, build_releases
 from ..load import default_sources, project_root, sources_from_paths
+from ..project import BUILD
 from ..validate.formatters import format_text
-from .dataset import BuildRefused, build_dataset
+from .dataset import BuildRefused, build_dataset, sources_root
 
 DESCRIPTION = """\
 Validate the ontology, data and shapes (as `nzsa validate` does) and, when they
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     except FileNotFoundError as error:
         print(f"nzsa build: {error}", file=sys.stderr)
         return 2
-    out_dir = args.out or project_root() / "build"
+    # The project's build/, never the working directory's or the installed package's.
+    out_dir = args.out or sources_root(sources) / BUILD
     started = time.monotonic()
     try:
         result = build_dataset(sources, out_dir)

@@ -62,7 +62,8 @@ class BuildResult:
     report: Report | None = None
 
 
-def _root(sources: Sources) -> Path:
+def sources_root(sources: Sources) -> Path:
+    """Return the project the sources belong to: their role folders' parent, else the found one."""
     roots = [root_of(p) for p in sources.all]
     return next((r for r in roots if r is not None), project_root())
 
@@ -143,7 +144,7 @@ def build_dataset(
     graphs = publishable_graphs(report)
     id_list = wikidata.id_list(sources.data)
     written = write_dataset(graphs, out_dir, wikidata.listed_ids(id_list))
-    root = _root(sources)
+    root = sources_root(sources)
     triples = {key: len(graphs[name]) for key, name in GRAPH_NAMES.items()}
     # The id list is an input like the evidence texts: a change to it makes a build stale.
     extra = (id_list,) if id_list else ()
@@ -161,7 +162,7 @@ def is_current(out_dir: Path | str, sources: Sources | None = None) -> bool:
     manifest = read_manifest(out_dir)
     if manifest is None or not all((out_dir / f).is_file() for f in manifest.get("files", [])):
         return False
-    root = _root(sources)
+    root = sources_root(sources)
     recorded: dict[str, str] = manifest.get("inputs", {})
     current = input_hashes(sources, (), root)
     # The other recorded inputs are the evidence texts: the RDF names them, so only

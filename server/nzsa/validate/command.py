@@ -19,7 +19,9 @@ PATHs are Turtle files, folders (the *.ttl directly inside) or project roots
 (folders holding ontology/, data/, shapes/). A file in a folder
 named ontology/ is ontology, in shapes/ is shapes, anywhere else is data; --ontology
 and --shapes give those roles to files in other folders. Without PATHs or options,
-the project's own ontology/*.ttl, data/*.ttl and shapes/*.ttl are checked.
+the project's own ontology/*.ttl, data/*.ttl and shapes/*.ttl are checked: the project
+is --project DIR, else $NZSA_ROOT, else the nearest folder at or above the working
+directory with ontology/, data/ and shapes/ (or a pyproject.toml with [tool.nzsa]).
 
 Evidence text copies (nzsa:textCopy) are read relative to --root, by default the
 folder above the data/ folder that describes each source document.

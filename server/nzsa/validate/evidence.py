@@ -8,6 +8,7 @@ from rdflib import Literal
 from rdflib.term import Node
 
 from ..load import Project, project_root, root_of
+from ..project import NoProject
 from ..vocab import NZSA, PROV
 from .findings import ERROR, Finding
 from .locate import Locator
@@ -35,7 +36,14 @@ class TextCopies:
         if self.root:
             return self.root
         file = self.locator.file_of(source, self.project.sources.data)
-        return (root_of(file) if file else None) or project_root()
+        found = root_of(file) if file else None
+        if found:
+            return found
+        try:
+            return project_root()
+        except NoProject:
+            # Files named outside any project: their text copies are named from here.
+            return Path.cwd()
 
     def text(self, source: Node) -> str | None:
         """Return the normalised text of `source`, or None (with a problem noted)."""

@@ -25,13 +25,18 @@ def count_facts(project: Project) -> int:
     return len(typed | set(project.data.subjects(NZSA.evidence, None)))
 
 
+def _looked_in(sources: Sources) -> str:
+    folders = ", ".join(str(folder) for folder in sources.searched)
+    return f" (looked in {folders})" if folders else ""
+
+
 def _input_findings(sources: Sources, triples: int, shapes: int) -> list[Finding]:
     """Refuse to pass vacuously: no files, no shapes or no triples is a failure."""
     problems = []
     if not sources.all:
-        problems.append("no files to validate")
+        problems.append("no files to validate" + _looked_in(sources))
     elif not sources.shapes:
-        problems.append("no shapes files (shapes/*.ttl) to validate against")
+        problems.append("no shapes files (shapes/*.ttl) to validate against" + _looked_in(sources))
     elif not shapes:
         problems.append("the shapes files hold no shapes")
     if sources.all and not triples:
