@@ -275,3 +275,26 @@ def test_a_release_is_in_force_from_its_release_date():
     # Released with an earlier --date: the start of that day.
     assert in_force_from(date(2024, 3, 1), tagged) == datetime(2024, 3, 1, tzinfo=UTC)
     assert in_force_from(None, tagged) == tagged
+
+
+def test_the_linking_page_shows_working_version_links(served):
+    response = requests.get(served.url + "about/linking", headers={"Accept": "text/html"},
+                            timeout=REQUEST_TIMEOUT)  # fmt: skip
+    assert response.status_code == 200
+    found = re.search(r"<h2[^>]*>Earlier versions</h2>(.*?)</section>", response.text, re.S)
+    links = set(re.findall(r'href="(http://127\.0\.0\.1:[0-9]+/[^"]*)"', found.group(1)))
+    example = "doc/country/new-zealand"
+    assert links == {
+        served.url + "timemap/" + example,
+        served.url + "timegate/" + example,
+        served.url + "release/v1.1.0/" + example,
+    }
+    assert f"Accept-Datetime: {SECOND}" in found.group(1)
+    for link in links:
+        answer = requests.get(link, headers={"Accept": "text/html"}, allow_redirects=False,
+                              timeout=REQUEST_TIMEOUT)  # fmt: skip
+        assert 200 <= answer.status_code < 400, link
+    timemap = get(served, "timemap/" + example)
+    assert timemap.headers["Content-Type"].startswith("application/link-format")
+    assert get(served, "timegate/" + example).status_code == 302
+    assert "Memento-Datetime" in get(served, f"release/v1.1.0/{example}").headers
