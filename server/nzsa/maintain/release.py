@@ -27,6 +27,7 @@ from ..linking.releases import GitError, git, release_tags
 from ..load import default_sources, parse_file, project_root
 from ..vocab import ONTOLOGY_IRI
 from . import changelog
+from .fmt import format_file, format_turtle
 
 DESCRIPTION = """\
 Release the data as VERSION (PEP 440: 1.2.0, 2026.1 ...): set the ontology's
@@ -149,6 +150,8 @@ def versioned(path: Path, version: Version, day: date) -> str:
         expected.set((ONTOLOGY_IRI, predicate, value))
     if not isomorphic(Graph().parse(data=result, format="turtle"), expected):
         raise Refused(f"{path}: could not set the version in place; set it by hand")
+    if not format_file(path).changed:
+        result = format_turtle(result, path)  # it was canonical: keep it so (nzsa fmt)
     return result
 
 
