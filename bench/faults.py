@@ -177,11 +177,14 @@ def runaway(n: int) -> Request:
 # --- the scenarios ---------------------------------------------------------------------------
 
 
+def warm(served: Served, docs: list[str]) -> None:
+    """Send every request of the mix once, so a scenario meets caches as a running site has them."""
+    loadgen.run(*loadgen.each_once(served.base, 8, mixed(docs), Tally()))
+
+
 def scenario_mixed(served: Served, docs: list[str], seconds: float, levels=(1, 10, 50, 200)):
     """Mixed load at each concurrency: statuses and p50/p99 by kind of request."""
     items = mixed(docs)
-    # Every request once first, so that each level meets the caches as a running site has them.
-    loadgen.run(*loadgen.each_once(served.base, 8, items, Tally()))
     figures: dict = {"seconds": seconds}
     for concurrency in levels:
         tally = Tally()
@@ -464,7 +467,8 @@ def render(results: dict, command: str) -> str:
         f"`{command}` — {results.get('commit', '?')}, figures from each scenario's last run"
         " (its date beside it). Each scenario starts its own `nzsa serve` with the default"
         " settings (2 workers × 4 threads, 2 executors each; REBUILD=never) on the bundled"
-        " build, and drives it from one process with `bench/loadgen.py` (asyncio, uvloop):"
+        " build, sends every request of the mix once (caches as a running site has them),"
+        " and drives it from one process with `bench/loadgen.py` (asyncio, uvloop):"
         " the client shares the machine's 2 cores with the server, and so do other people's"
         " tests — the one-minute load average is beside every figure. Statuses `cut`"
         " (connection closed after the request was sent), `refused` (no connection) and"
@@ -615,6 +619,7 @@ def run_scenario(name: str, build: Path, work: Path, args) -> dict:
     served = Served(build, work / f"serve-{name}.log", **settings)
     try:
         docs = documents(served.base)
+        warm(served, docs)
         runs: dict[str, Callable[[], dict]] = {
             "mixed": lambda: scenario_mixed(served, docs, args.seconds),
             "soak": lambda: scenario_soak(served, docs, args.soak_seconds, args.soak_warmup),

@@ -157,3 +157,33 @@ def test_the_metrics_route_is_described_only_when_served(make_app):
     assert answer.headers["Cache-Control"] == "no-store"
     plain = make_app().test_client()
     assert "/metrics" not in plain.get("/openapi.json").json["paths"]
+
+
+def test_a_killed_workers_counts_stay_in_the_totals(fixture_build, tmp_path):
+    import os
+    import signal
+    import sys
+    import time
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.faults import Served
+
+    served = Served(fixture_build, tmp_path / "serve.log", METRICS="app", WORKERS=2)
+    try:
+        for _ in range(20):
+            assert requests.get(f"{served.base}/{DOC}", timeout=REQUEST_TIMEOUT).ok
+        route = "/doc/<path:rest>"
+        counted = requests_of(scrape(served.base + "/metrics"), route, "200")
+        assert counted == 20
+        victim = served.workers()[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while victim in served.workers() or len(served.workers()) < 2:
+            assert time.monotonic() < deadline, "the killed worker was not replaced"
+            time.sleep(0.1)
+        for _ in range(5):
+            assert requests.get(f"{served.base}/{DOC}", timeout=REQUEST_TIMEOUT).ok
+        assert requests_of(scrape(served.base + "/metrics"), route, "200") == 25
+    finally:
+        served.stop()
