@@ -22,6 +22,7 @@ SUBCOMMANDS = {
     "w3id": "nzsa.linking.w3id",
     "fmt": "nzsa.maintain.fmt",
     "release": "nzsa.maintain.release",
+    "diff": "nzsa.maintain.diff",
 }
 
 
