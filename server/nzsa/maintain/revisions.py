@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..linking.releases import GitError, _git, checkout
+from ..linking.releases import GitError, checkout, git
 
 DEFAULT_BASE_BRANCH = "main"
 
@@ -26,14 +26,14 @@ class Revision:
 
 def resolve(root: Path, name: str) -> Revision:
     """Name a revision by the commit it stands for; raise GitError if git does not know it."""
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}").strip()
+    commit = git(root, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}").strip()
     return Revision(name, commit)
 
 
 def default_base(root: Path, branch: str = DEFAULT_BASE_BRANCH) -> Revision:
     """The merge base of HEAD with `branch` (HEAD itself when there is no such branch)."""
     try:
-        commit = _git(root, "merge-base", branch, "HEAD").strip()
+        commit = git(root, "merge-base", branch, "HEAD").strip()
     except GitError:
         return resolve(root, "HEAD")
     return Revision(f"merge base with {branch}", commit)
