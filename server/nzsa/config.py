@@ -57,6 +57,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`auto`: rebuild BUILD_DIR from the sources when stale, refusing data that fails"
         " validation; `never`: serve BUILD_DIR as it is.",
     ),
+    Setting(
+        "WATCH_INTERVAL",
+        0.0,
+        "Seconds between looks at the sources: when they change, reload as on SIGHUP"
+        " (REBUILD=auto rebuilds and validates; 0: reload on SIGHUP only).",
+        float,
+    ),
     Setting("SERVER", "granian", "HTTP server: `granian` (default) or `gunicorn`."),
     Setting("WORKERS", 2, "WSGI worker processes.", int),
     Setting("THREADS", 4, "Threads per worker process.", int),
