@@ -18,7 +18,7 @@ import pytest
 from nzsa.load import project_root
 from nzsa.maintain.diff_report import FORMATS, MarkdownStyle
 from nzsa.maintain.published import published
-from nzsa.maintain.revisions import Revision, project_at, resolve
+from nzsa.maintain.revisions import Revision, default_base, project_at, resolve
 from nzsa.maintain.semantic_diff import semantic_diff
 from rdflib import Graph
 
@@ -195,11 +195,8 @@ def test_a_new_validation_finding_appears_in_its_own_section(repo):
 
 def test_text_shows_a_changed_label_as_a_change(repo):
     text = diff_of(repo, "main", "changed", "text")
-    assert text.splitlines()[:3] == [
-        text.splitlines()[0],
-        "",
-        "Asserted: 1 added, 1 removed, 1 changed",
-    ]
+    assert text.startswith("nzsa diff: main (")
+    assert text.splitlines()[1:3] == ["", "Asserted: 1 added, 1 removed, 1 changed"]
     assert CHANGED_TEXT in text
 
 
@@ -290,3 +287,11 @@ def test_an_unknown_revision_is_a_usage_error(repo):
     result = nzsa("diff", "no-such-branch", cwd=root, env={"NZSA_ROOT": str(root)})
     assert result.returncode == 2
     assert result.stderr.startswith("nzsa diff: ")
+
+
+def test_a_clone_without_a_local_main_compares_with_origin_main(repo, tmp_path):
+    clone = tmp_path / "clone"
+    git(repo["root"], "clone", "-q", "--branch", "changed", str(repo["root"]), str(clone))
+    assert git(clone, "branch", "--list", "main") == ""
+    base = default_base(clone)
+    assert (base.name, base.commit) == ("merge base with origin/main", repo["base"])

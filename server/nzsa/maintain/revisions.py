@@ -31,12 +31,15 @@ def resolve(root: Path, name: str) -> Revision:
 
 
 def default_base(root: Path, branch: str = DEFAULT_BASE_BRANCH) -> Revision:
-    """The merge base of HEAD with `branch` (HEAD itself when there is no such branch)."""
-    try:
-        commit = git(root, "merge-base", branch, "HEAD").strip()
-    except GitError:
-        return resolve(root, "HEAD")
-    return Revision(f"merge base with {branch}", commit)
+    """The merge base of HEAD with `branch`, or with `origin/branch` (a CI clone has only
+    that), else HEAD itself."""
+    for candidate in (branch, f"origin/{branch}"):
+        try:
+            commit = git(root, "merge-base", candidate, "HEAD").strip()
+        except GitError:
+            continue
+        return Revision(f"merge base with {candidate}", commit)
+    return resolve(root, "HEAD")
 
 
 def revisions(root: Path, rev_a: str | None, rev_b: str | None) -> tuple[Revision, Revision]:
