@@ -129,6 +129,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "RANK_FROM",
+        1000,
+        "Resources with more own triples or incoming links than this are paged from their"
+        " order, computed once per data version into BUILD_DIR/ranks.sqlite (embedded store).",
+        int,
+    ),
+    Setting(
         "RENDER_CACHE_BYTES",
         64_000_000,
         "Bytes of rendered documents and descriptions each worker keeps in memory (0: none).",

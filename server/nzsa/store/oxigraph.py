@@ -19,16 +19,20 @@ from ..guard import words
 from .base import QueryRejected, QueryRequest, QueryResponse, Store, StoreError
 from .disk import ensure_store
 from .pool import ExecutorPool
+from .ranks import RANK_FROM, RANKS_FILE, Ranks, Window, is_current
 from .terms import graph_of, rows, with_bindings
 
 
 class OxigraphStore(Store):
     """A read-only pyoxigraph store opened from a build directory."""
 
-    def __init__(self, build_dir: Path, executors: int = 2):
+    def __init__(self, build_dir: Path, executors: int = 2, rank_from: int | None = RANK_FROM):
         self.build_dir = Path(build_dir)
-        self.location, self._version = ensure_store(self.build_dir)
+        self.location, self._version = ensure_store(self.build_dir, rank_from)
         self.executors = executors
+        # Without a threshold, a ranking already made for this data version is still used.
+        ranked = self.build_dir / RANKS_FILE
+        self._ranks = Ranks(ranked) if is_current(ranked, self._version) else None
         self._lock = threading.Lock()
         # Opened lazily per process: a server that preloads the app and then forks
         # workers must not share a RocksDB handle or executor pipes across the fork.
@@ -84,6 +88,9 @@ class OxigraphStore(Store):
 
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         return graph_of(self._query(query, bindings))
+
+    def ranked(self, iri: str, kind: str, start: int, stop: int) -> Window | None:
+        return self._ranks.window(iri, kind, start, stop) if self._ranks else None
 
     def version(self) -> str:
         return self._version
