@@ -115,9 +115,11 @@ def test_text_groups_by_file_and_subject(broken):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     at = lines.index("data/entities.ttl")
-    assert lines[at + 1] == "  country:new-zealand, line 10"
+    assert lines[at + 1] == "  country:new-zealand, line 11"
     assert lines[at + 2].startswith("    error [terms] property skos:prefLabl is not declared")
-    assert result.stdout.rstrip().endswith("FAIL: 2 errors")  # and the missing prefLabel
+    # The missing prefLabel follows from the misspelling: folded under it.
+    assert lines[at + 3] == "      and 1 more caused by this:"
+    assert result.stdout.rstrip().endswith("FAIL: 1 error (and 1 more caused by it)")
 
 
 def test_github_annotations(broken):
@@ -125,8 +127,9 @@ def test_github_annotations(broken):
     assert result.returncode == 1
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert (
-        "::error file=data/entities.ttl,line=10,title=nzsa validate (terms)::country:new-zealand: "
-        "property skos:prefLabl is not declared in the ontology"
+        "::error file=data/entities.ttl,line=11,title=nzsa validate (terms)::country:new-zealand: "
+        "property skos:prefLabl is not declared in the ontology; did you mean skos:prefLabel? "
+        "(and 1 more caused by this)"
     ) in annotations
     assert any("title=nzsa validate (shacl)" in line for line in annotations)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,6 +15,20 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from .formats import format_for_suffix
 from .project import ROLES, find_root, layout_of
 from .vocab import GENID
+
+
+class _IllTypedLiterals(logging.Filter):
+    """Drop rdflib's traceback for a literal whose text is not of its datatype.
+
+    rdflib logs one, with a Python traceback, each time it reads such a literal (a date
+    that does not exist); `nzsa validate` reports each with its file and line instead.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
 
 
 def project_root() -> Path:
@@ -112,6 +127,67 @@ def _bad_syntax_line(error: BadSyntax) -> int:
     return error.lines + 1
 
 
+# What cannot occur inside <…> (https://www.w3.org/TR/turtle/#grammar-production-IRIREF).
+_NOT_IN_IRI = frozenset('<"{}|^`\\') | frozenset(" \t\r\n")
+
+
+def _skip_string(text: str, at: int) -> int | None:
+    """Return the index after the string literal opening at `at`, or None if never closed."""
+    quote = text[at]
+    if text.startswith(quote * 3, at):
+        end = text.find(quote * 3, at + 3)
+        while end > 0 and text[end - 1] == "\\":
+            end = text.find(quote * 3, end + 1)
+        return None if end < 0 else end + 3
+    at += 1
+    while at < len(text) and text[at] not in (quote, "\n"):
+        at += 2 if text[at] == "\\" else 1
+    return at + 1  # an unclosed short string is reported on its own line by the parser
+
+
+def opening_mistake(text: str) -> tuple[int, str] | None:
+    """Find a `<` or `\"\"\"` that is never closed: (line, what is wrong), or None.
+
+    The parser reads on from such an opening to the end of the file and reports the error
+    there; the mistake is where it opened.
+    """
+    at = 0
+    while at < len(text):
+        char = text[at]
+        if char == "#":
+            newline = text.find("\n", at)
+            at = len(text) if newline < 0 else newline + 1
+        elif char in "\"'":
+            end = _skip_string(text, at)
+            if end is None:
+                line = text.count("\n", 0, at) + 1
+                return line, f"the string opened with {char * 3} on this line is never closed"
+            at = end
+        elif char == "<":
+            end = at + 1
+            while end < len(text) and text[end] != ">" and text[end] not in _NOT_IN_IRI:
+                end += 1
+            if end >= len(text) or text[end] != ">":
+                line = text.count("\n", 0, at) + 1
+                return line, "'<' opens an IRI that is not closed with '>' (a stray '<'?)"
+            at = end + 1
+        else:
+            at += 1
+    return None
+
+
+def _syntax_error(path: Path, error: BadSyntax) -> ParseError:
+    """Name the line of the mistake: the parser's, or an earlier unclosed opening."""
+    line, message = _bad_syntax_line(error), error._why
+    try:
+        mistake = opening_mistake(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        mistake = None
+    if mistake and mistake[0] < line:
+        line, message = mistake
+    return ParseError(path, line, message)
+
+
 def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     """Parse one RDF file (format chosen by suffix) into `graph`, or a new graph."""
     graph = graph if graph is not None else Graph()
@@ -123,7 +199,7 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     except BadSyntax as error:
         # BadSyntax buries the reason in a private field, and its line counter drifts
         # (it counts some newlines twice): count the newlines before the error instead.
-        raise ParseError(path, _bad_syntax_line(error), error._why) from error
+        raise _syntax_error(path, error) from error
     except (SyntaxError, ValueError) as error:
         raise ParseError(path, getattr(error, "lineno", None), str(error)) from error
     except OSError as error:

@@ -13,9 +13,7 @@ def open_store(settings: Mapping[str, Any]):
     if settings["STORE"] == "oxigraph":
         from .oxigraph import OxigraphStore
 
-        return OxigraphStore(
-            Path(settings["BUILD_DIR"]), settings["EXECUTORS"], settings["RANK_FROM"]
-        )
+        return OxigraphStore(Path(settings["BUILD_DIR"]), settings["EXECUTORS"])
     if settings["STORE"] == "remote":
         from .remote import RemoteStore
 

@@ -12,6 +12,7 @@ from ..project import NoProject
 from ..vocab import NZSA, PROV
 from .findings import ERROR, Finding
 from .locate import Locator
+from .quotes import explain
 from .show import Shower
 
 
@@ -82,7 +83,9 @@ def check_evidence(project: Project, locator: Locator, root: Path | None = None)
                 if text is None:
                     message = copies.problems[source]
                 elif not isinstance(quote, Literal) or normalise(str(quote)) not in text:
-                    message = f"quote {show(quote)} does not occur in {show(source)}"
+                    message = f"quote {show(quote)} does not occur in {show(source)}: " + explain(
+                        normalise(str(quote)), text
+                    )
                 else:
                     continue
                 findings.append(Finding(ERROR, "evidence", message, path, line, evidence))

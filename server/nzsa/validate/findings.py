@@ -33,6 +33,13 @@ class Finding:
     path: Node | None = None
     value: Node | None = None
     source_shape: Node | None = None
+    # What kind of root cause this is (causes.py folds consequences under it), and the
+    # finding this one is a consequence of.
+    kind: str = ""
+    meant: Node | None = None  # the declared term or IRI it was probably meant to be
+    cause: Finding | None = field(default=None, compare=False)
+    # The sh:ValidationResult a SHACL finding came from.
+    result: Node | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,15 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def roots(self) -> list[Finding]:
+        """The findings that are no consequence of another, in the order they are shown."""
+        return [f for f in self.findings if f.cause is None]
+
+    def consequences(self, root: Finding) -> list[Finding]:
+        """The findings folded under `root`."""
+        return [f for f in self.findings if f.cause is root]
 
     @property
     def conforms(self) -> bool:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
 
 from ..load import skolem_names
 from ..vocab import GENID
@@ -35,13 +36,16 @@ def _plural(n: int, noun: str) -> str:
 def summary(report: Report) -> str:
     """Say how much was checked and whether it passed."""
     c = report.counts
-    errors = len(report.errors)
+    errors = sum(f.cause is None for f in report.errors)
+    follow_ons = len(report.errors) - errors
     warnings = sum(f.severity == WARNING for f in report.findings)
     checked = (
         f"checked {c.files} files, {c.triples} triples, {c.shapes} shapes, "
         f"{c.facts} facts, {c.quotes} evidence quotes"
     )
     verdict = "OK" if report.conforms else f"FAIL: {_plural(errors, 'error')}"
+    if follow_ons:
+        verdict += f" (and {follow_ons} more caused by {'it' if errors == 1 else 'them'})"
     if warnings:
         verdict += f", {_plural(warnings, 'warning')}"
     return f"nzsa validate: {checked}: {verdict}"
@@ -51,11 +55,34 @@ def _shower(report: Report) -> Shower:
     return Shower(report.project.asserted if report.project else Graph())
 
 
+def _where(finding: Finding) -> str:
+    file = display_path(finding.file)
+    return f"{file}:{finding.line}" if file and finding.line else file
+
+
+def _indent(text: str, prefix: str) -> str:
+    """Indent the lines after the first of a multi-line message to `prefix`."""
+    return text.replace("\n", "\n" + prefix)
+
+
+def _folded(report: Report, root: Finding, show: Shower, prefix: str) -> list[str]:
+    """List the consequences of `root` under it."""
+    consequences = sorted(report.consequences(root), key=lambda f: (_where(f), f.message))
+    if not consequences:
+        return []
+    lines = [f"{prefix}and {len(consequences)} more caused by this:"]
+    for f in consequences:
+        about = ", ".join(x for x in (_where(f), show(f.subject)) if x)
+        text = _indent(f.message, prefix + "    ")
+        lines.append(f"{prefix}  {about}: {f.severity} [{f.stage}] {text}")
+    return lines
+
+
 def format_text(report: Report) -> str:
-    """Group findings by file, then by subject, in line order."""
+    """Group root causes by file, then by subject, in line order; fold consequences under."""
     show = _shower(report)
     by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in report.findings:
+    for finding in report.roots:
         by_file[display_path(finding.file)].append(finding)
     lines = []
     for file in sorted(by_file):
@@ -69,7 +96,9 @@ def format_text(report: Report) -> str:
             by_subject[", ".join(x for x in (subject, where) if x) or "-"].append(finding)
         for subject, findings in by_subject.items():
             lines.append(f"  {subject}")
-            lines.extend(f"    {f.severity} [{f.stage}] {f.message}" for f in findings)
+            for f in findings:
+                lines.append(f"    {f.severity} [{f.stage}] {_indent(f.message, '      ')}")
+                lines.extend(_folded(report, f, show, "      "))
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -96,9 +125,12 @@ def format_github(report: Report) -> str:
             props.append(f"line={f.line}")
         props.append(f"title={_escape_property(f'nzsa validate ({f.stage})')}")
         subject = f"{show(f.subject)}: " if f.subject is not None else ""
-        lines.append(
-            f"::{level[f.severity]} {','.join(props)}::{_escape_data(subject + f.message)}"
-        )
+        message = subject + f.message
+        if f.cause is not None:
+            message = f"caused by {_where(f.cause)}: {message}"
+        elif count := len(report.consequences(f)):
+            message += f" (and {count} more caused by this)"
+        lines.append(f"::{level[f.severity]} {','.join(props)}::{_escape_data(message)}")
     lines.append(summary(report))
     return "\n".join(lines) + "\n"
 
@@ -107,7 +139,8 @@ def report_graph(report: Report) -> Graph:
     """Return the SHACL validation report, with the other stages' findings as results too.
 
     Findings from stages other than SHACL carry `sh:sourceConstraintComponent
-    nzsav:<Stage>ConstraintComponent`, and `nzsav:file` / `nzsav:line` where known.
+    nzsav:<Stage>ConstraintComponent`, and `nzsav:file` / `nzsav:line` where known. A
+    result that follows from another names it with `nzsav:causedBy`.
     """
     graph = Graph()
     graph.bind("sh", SH)
@@ -122,10 +155,13 @@ def report_graph(report: Report) -> Graph:
     node = reports[0] if reports else BNode()
     graph.add((node, RDF.type, SH.ValidationReport))
     graph.set((node, SH.conforms, Literal(report.conforms)))
+    nodes: dict[int, Node] = {}
     for f in report.findings:
         if f.stage == "shacl":
+            if f.result is not None:
+                nodes[id(f)] = f.result
             continue
-        result = BNode()
+        result = nodes[id(f)] = BNode()
         focus = (
             f.subject
             if f.subject is not None
@@ -148,6 +184,9 @@ def report_graph(report: Report) -> Graph:
             graph.add((result, NZSAV.file, Literal(display_path(f.file))))
         if f.line:
             graph.add((result, NZSAV.line, Literal(f.line, datatype=XSD.integer)))
+    for f in report.findings:
+        if f.cause is not None and id(f) in nodes and id(f.cause) in nodes:
+            graph.add((nodes[id(f)], NZSAV.causedBy, nodes[id(f.cause)]))
     return graph
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.term import XSDToPython
 
 from ..load import Project
 from ..store.terms import to_oxigraph
@@ -100,13 +101,51 @@ def _advice(stored: Form, graph: Graph) -> str:
     return f"write it as {_show(stored, graph)}"
 
 
+# How to write the values of the datatypes people type by hand.
+_FORMS = {
+    XSD.date: "a date that exists, as YYYY-MM-DD",
+    XSD.dateTime: "a date and time, as YYYY-MM-DDThh:mm:ss",
+    XSD.gYear: "a year, as YYYY",
+    XSD.gYearMonth: "a month, as YYYY-MM",
+    XSD.integer: "a whole number, digits only",
+    XSD.positiveInteger: "a whole number above 0, digits only",
+    XSD.nonNegativeInteger: "a whole number, 0 or more, digits only",
+    XSD.decimal: "a number such as 12.5, with no thousands separators",
+    XSD.boolean: "true or false",
+}
+_DATES = (XSD.date, XSD.dateTime, XSD.gYear, XSD.gYearMonth)
+
+
+def ill_typed(literal: Literal, graph: Graph) -> str | None:
+    """Say why a literal's text is not a value of its datatype, or None if it is."""
+    if not literal.ill_typed:
+        return None
+    datatype = _show(("", str(literal.datatype), None), graph).split("^^", 1)[1]
+    message = f"{str(literal)!r} is not a valid {datatype}"
+    reason = None
+    if literal.datatype in _DATES:
+        try:
+            XSDToPython[literal.datatype](str(literal))
+        except (ValueError, TypeError) as error:
+            reason = str(error)
+    if reason:
+        message += f" ({reason})"
+    form = _FORMS.get(literal.datatype)
+    return message + (f": write {form}" if form else "")
+
+
 def check_literals(project: Project, locator: Locator) -> list[Finding]:
-    """Report literals that the store or the Turtle dumps would give back changed."""
+    """Report ill-typed literals, and literals the store or the Turtle dumps would change."""
     occurrences = []  # (path, subject, predicate, literal)
     findings: list[Finding] = []
     for path in project.sources.all:
         for s, p, o in sorted(project.graphs[path]):
             if not isinstance(o, Literal):
+                continue
+            wrong = ill_typed(o, project.graphs[path])
+            if wrong:
+                line = locator.indexes[path].line_of_value(s, o)
+                findings.append(Finding(ERROR, "terms", wrong, path, line, s, p, o))
                 continue
             try:
                 to_oxigraph(o)

@@ -87,6 +87,11 @@ class FileIndex:
     def line_of_value(self, subject: Node, value: Node) -> int | None:
         """Return the line, at or after where `subject` is described, that mentions `value`."""
         start = self.line_of(subject)
+        if start is not None and isinstance(value, Literal) and str(value).strip():
+            first = str(value).strip().splitlines()[0]
+            for number in range(start, len(self.lines) + 1):
+                if first in self.lines[number - 1]:
+                    return number
         if start is None or not isinstance(value, URIRef):
             return start
         spellings = self.names(value)

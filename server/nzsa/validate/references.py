@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rdflib import OWL, RDF, URIRef
 
 from ..load import Project
 from ..vocab import BASE_IRI
+from .causes import DANGLING
 from .findings import ERROR, Finding
 from .locate import Locator
+from .renamed import Before, earlier
 from .show import Shower
+from .suggest import closest, did_you_mean
 
 # Objects that name versions or other documents of the ontology, not things described.
 NOT_REFERENCES = frozenset(
@@ -22,11 +27,35 @@ NOT_REFERENCES = frozenset(
 )
 
 
-def check_references(project: Project, locator: Locator) -> list[Finding]:
-    """Report references to IRIs of ours that nothing describes (dangling links)."""
+def _renamed(iri: URIRef, befores: list[Before], described: set, show) -> str:
+    """Say where `iri` was described before and which new IRI looks like its new name."""
+    was = next((before for before in befores if iri in before.iris), None)
+    if was is None:
+        return ""
+    new = [s for s in described if isinstance(s, URIRef) and s not in was.iris]
+    prefix = str(iri).rsplit("/", 1)[0] + "/"
+    alike = [s for s in new if str(s).startswith(prefix)]
+    # One new IRI of the same kind is the likely new name; among several, the closest.
+    matches = alike if len(alike) == 1 else closest(iri, alike, show, count=1, cutoff=0.5)
+    guess = f" to {show(matches[0])}" if matches else ""
+    return (
+        f"; renamed{guess}? it was described at {was.name}: point the references at its new "
+        "IRI, and keep the old one with owl:deprecated true and dcterms:isReplacedBy "
+        "(docs/MODELLING.md)"
+    )
+
+
+def check_references(project: Project, locator: Locator, root: Path | None = None) -> list[Finding]:
+    """Report references to IRIs of ours that nothing describes (dangling links).
+
+    `root` is the project in git whose earlier revisions tell renamed IRIs (none: not asked).
+    """
     described = set(project.asserted.subjects())
+    ours = [s for s in described if isinstance(s, URIRef) and str(s).startswith(BASE_IRI)]
     findings: list[Finding] = []
     data = set(project.sources.data)
+    befores: list[Before] | None = None
+    hints: dict[URIRef, str] = {}
     for path in project.sources.ontology + project.sources.data:
         graph = project.graphs[path]
         show = Shower(graph)
@@ -38,7 +67,14 @@ def check_references(project: Project, locator: Locator) -> list[Finding]:
             dangling = isinstance(o, URIRef) and o.startswith(BASE_IRI) and o not in described
             if dangling and (s, o) not in seen:
                 seen.add((s, o))
-                message = f"{show(p)} points to {show(o)}, which nothing describes"
+                if o not in hints:
+                    if befores is None:
+                        befores = earlier(root) if root else []
+                    matches = closest(o, ours, show)
+                    hints[o] = _renamed(o, befores, described, show) or did_you_mean(matches, show)
+                message = f"{show(p)} points to {show(o)}, which nothing describes{hints[o]}"
                 line = locator.indexes[path].line_of_value(s, o)
-                findings.append(Finding(ERROR, "references", message, path, line, s, p, o))
+                findings.append(
+                    Finding(ERROR, "references", message, path, line, s, p, o, kind=DANGLING)
+                )
     return findings

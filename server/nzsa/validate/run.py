@@ -6,8 +6,10 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS
 
-from ..load import Project, Sources, default_sources, parse_all
+from ..load import Project, Sources, default_sources, parse_all, root_of
 from ..vocab import NZSA
+from .causes import fold
+from .duplicates import check_duplicates
 from .evidence import check_evidence, count_quotes
 from .findings import ERROR, Counts, Finding, Report
 from .literals import check_literals
@@ -81,11 +83,19 @@ def validate(
     closure = expand(project.asserted, reasoner)
     report.closure = closure.graph
     report.shacl_results = run_shacl(project)
+    report.findings += check_duplicates(project, locator)
     report.findings += check_terms(project, locator)
     report.findings += check_literals(project, locator)
-    report.findings += check_references(project, locator)
+    report.findings += check_references(project, locator, _git_root(sources))
     report.findings += check_reasoning(project, locator, closure)
     report.findings += check_shacl(project, locator, report.shacl_results)
     report.findings += check_evidence(project, locator, root)
     report.stages_run += ("terms", "references", "reasoning", "shacl", "evidence")
+    report.findings = fold(report.findings)
     return report
+
+
+def _git_root(sources: Sources) -> Path | None:
+    """Return the project folder whose git history tells renamed IRIs, if there is one."""
+    roots = [root_of(path) for path in sources.data]
+    return next((root for root in roots if root is not None), None)

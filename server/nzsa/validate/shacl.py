@@ -66,5 +66,9 @@ def check_shacl(project: Project, locator: Locator, results: Graph) -> list[Find
         if value is not None and value != focus:
             message += f" (value {show(value)})"
         file, line = locator.where(focus, project.sources.data)
-        findings.append(Finding(severity, "shacl", message, file, line, focus, path, value, shape))
+        findings.append(
+            Finding(
+                severity, "shacl", message, file, line, focus, path, value, shape, result=result
+            )
+        )
     return sorted(findings, key=lambda f: (str(f.file), f.line or 0, f.message))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 from ..load import Project
+from .causes import UNKNOWN_CLASS, UNKNOWN_PROPERTY
 from .findings import ERROR, Finding
 from .locate import Locator
 from .show import Shower
+from .suggest import closest, did_you_mean
 
 # Being the subject of one of these types in the ontology declares a term.
 DECLARING_TYPES = frozenset(
@@ -39,30 +43,48 @@ def declared_terms(ontology: Graph) -> set[URIRef]:
     }
 
 
+def _classes(ontology: Graph) -> set[URIRef]:
+    return {
+        s
+        for t in (OWL.Class, RDFS.Class)
+        for s in ontology.subjects(RDF.type, t)
+        if isinstance(s, URIRef)
+    }
+
+
 def _problems(graph: Graph, ontology: Graph):
-    """Yield (subject, key, message-maker) for each misused term in one data graph."""
+    """Yield the findings' fields for each misused term in one data graph.
+
+    Each is (subject, key, message, kind, path, value, meant).
+    """
     declared = declared_terms(ontology)
+    classes = _classes(ontology)
+    properties = declared - classes
     object_properties = set(ontology.subjects(RDF.type, OWL.ObjectProperty))
     datatype_properties = set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
     show = Shower(graph)
     for s, p, o in sorted(graph):
         if p == RDF.type:
             if isinstance(o, URIRef) and o not in declared and not str(o).startswith(BUILT_IN):
-                yield s, (s, o), f"class {show(o)} is not declared in the ontology"
+                matches = closest(o, classes, show)
+                message = f"class {show(o)} is not declared in the ontology"
+                message += did_you_mean(matches, show)
+                meant = matches[0] if matches else None
+                yield s, (s, o), message, UNKNOWN_CLASS, p, o, meant
         elif p not in declared and not str(p).startswith(BUILT_IN):
-            yield s, (s, p), f"property {show(p)} is not declared in the ontology"
+            matches = closest(p, properties, show)
+            message = f"property {show(p)} is not declared in the ontology"
+            message += did_you_mean(matches, show)
+            meant = matches[0] if matches else None
+            yield s, (s, p), message, UNKNOWN_PROPERTY, p, o, meant
         elif p in object_properties and isinstance(o, Literal):
-            yield (
-                s,
-                (s, p, o),
-                f"{show(p)} is an object property: its value must be an IRI, not {show(o)}",
-            )
+            message = f"{show(p)} is an object property: its value must be an IRI, not {show(o)}"
+            yield s, (s, p, o), message, "", p, o, None
         elif p in datatype_properties and not isinstance(o, Literal):
-            yield (
-                s,
-                (s, p, o),
-                f"{show(p)} is a datatype property: its value must be a literal, not {show(o)}",
+            message = (
+                f"{show(p)} is a datatype property: its value must be a literal, not {show(o)}"
             )
+            yield s, (s, p, o), message, "", p, o, None
 
 
 def check_terms(project: Project, locator: Locator) -> list[Finding]:
@@ -71,9 +93,11 @@ def check_terms(project: Project, locator: Locator) -> list[Finding]:
     for path in project.sources.data:
         index = locator.indexes[path]
         reported = set()
-        for subject, key, message in _problems(project.graphs[path], project.ontology):
+        problems = _problems(project.graphs[path], project.ontology)
+        for subject, key, message, kind, p, o, meant in problems:
             if key not in reported:
                 reported.add(key)
-                line = index.line_of(subject)
-                findings.append(Finding(ERROR, "terms", message, path, line, subject))
+                line = index.line_of_value(subject, o if kind == UNKNOWN_CLASS else p)
+                finding = Finding(ERROR, "terms", message, path, line, subject, p, o)
+                findings.append(replace(finding, kind=kind, meant=meant))
     return findings
