@@ -17,7 +17,7 @@ from nzsa import config
 from nzsa.store.terms import to_oxigraph
 from rdflib import Graph, URIRef
 
-from . import costs, report, servers, virtuoso, workloads
+from . import costs, report, sections, servers, virtuoso, workloads
 from .generate import generate
 from .load import alternate, same_rows
 from .servers import OUT, ROOT, VENV
@@ -277,9 +277,11 @@ def machine() -> dict:
 
 
 def write_report(path: Path, text: str) -> None:
-    """Write RESULTS.md, keeping the section a `--virtuoso` run wrote there."""
+    """Write RESULTS.md, keeping the sections `--virtuoso` and `bench.faults` wrote there."""
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    path.write_text(virtuoso.keep_section(old, text), encoding="utf-8")
+    for name in ("virtuoso", "faults"):
+        text = sections.keep(old, text, name)
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from . import loadgen
+from . import loadgen, sections
 from .loadgen import CUT, REFUSED, Request, Tally
 from .servers import memory, tree
 
@@ -177,11 +177,15 @@ def runaway(n: int) -> Request:
 # --- the scenarios ---------------------------------------------------------------------------
 
 
+def warm(served: Served, docs: list[str]) -> None:
+    """Send every request of the mix once, so a scenario meets caches as a running site has them."""
+    loadgen.run(*loadgen.each_once(served.base, 8, mixed(docs), Tally()))
+
+
 def scenario_mixed(served: Served, docs: list[str], seconds: float, levels=(1, 10, 50, 200)):
     """Mixed load at each concurrency: statuses and p50/p99 by kind of request."""
     items = mixed(docs)
-    loadgen.run(*loadgen.users(served.base, 4, items, min(seconds, 5), Tally()))  # warm up
-    figures = {}
+    figures: dict = {"seconds": seconds}
     for concurrency in levels:
         tally = Tally()
         loadgen.run(*loadgen.users(served.base, concurrency, items, seconds, tally))
@@ -424,8 +428,172 @@ def scenario_sigterm(served: Served, docs: list[str], seconds: float, query_seco
         "sent_after_refused": sum(1 for o in after.outcomes if o.status == REFUSED),
         "sent_after_cut": sum(1 for o in after.outcomes if o.status == CUT),
         "exited_after_s": signalled.get("exited_after_s"),
+        "query_seconds": query_seconds,
         "load": load_average(),
     }
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def _statuses(figures: dict) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in figures["statuses"].items()) or "none"
+
+
+def _ms(value) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _row(name: str, figures: dict, load) -> str:
+    return (
+        f"| {name} | {figures['requests']} | {_statuses(figures)} | {_ms(figures['p50_ms'])}"
+        f" | {_ms(figures['p99_ms'])} | {figures['bad_5xx']} | {load} |"
+    )
+
+
+HEAD = (
+    "| | requests | statuses | p50 ms | p99 ms | 5xx without Retry-After | load |\n"
+    "|---|---|---|---|---|---|---|"
+)
+
+
+def render(results: dict, command: str) -> str:
+    """The RESULTS.md section of the load and fault suite."""
+    begin, end = sections.marks("faults")
+    lines = [
+        begin,
+        "## Staying up: load and faults (`bench/faults.py`)",
+        "",
+        f"`{command}` — {results.get('commit', '?')}, figures from each scenario's last run"
+        " (its date beside it). Each scenario starts its own `nzsa serve` with the default"
+        " settings (2 workers × 4 threads, 2 executors each; REBUILD=never) on the bundled"
+        " build, sends every request of the mix once (caches as a running site has them),"
+        " and drives it from one process with `bench/loadgen.py` (asyncio, uvloop):"
+        " the client shares the machine's 2 cores with the server, and so do other people's"
+        " tests — the one-minute load average is beside every figure. Statuses `cut`"
+        " (connection closed after the request was sent), `refused` (no connection) and"
+        " `timeout` (no answer in 30 s) are the client's.",
+        "",
+    ]
+    if "mixed" in results:
+        r = results["mixed"]
+        lines += [
+            "### Mixed load",
+            "",
+            f"{r['when']}; {r.get('seconds', 20):g} s per concurrency. The mix: documents"
+            " in three formats (with and without a tracker's parameter), HTML pages, search,"
+            " SPARQL lookups and aggregates, static files, 404s. `ordinary`: the documents"
+            " alone.",
+            "",
+            HEAD,
+        ]
+        for level, figures in r.items():
+            if level.startswith("c="):
+                lines.append(
+                    _row(f"{level} all ({figures['rps']:g} req/s)", figures, figures["load"])
+                )
+                lines.append(_row(f"{level} ordinary", figures["ordinary"], figures["load"]))
+        lines.append("")
+    if "soak" in results:
+        r = results["soak"]
+        lines += [
+            "### Soak: mixed load at c=50",
+            "",
+            f"{r['when']}; {r['seconds']:g} s, memory of the server's process tree (master,"
+            f" workers, executors) every 5 s; growth from the end of the {r['warmup']:g} s"
+            " warm-up to the end.",
+            "",
+            HEAD,
+            _row("c=50", r, f"{r['load_min']}–{r['load_max']}"),
+            "",
+            f"RSS {r['rss_mb_after_warmup']} MB → {r['rss_mb_end']} MB"
+            f" (**{r['rss_growth_pct']:+g} %**, peak {r['rss_mb_peak']} MB); PSS"
+            f" {r['pss_mb_after_warmup']} MB → {r['pss_mb_end']} MB"
+            f" ({r['pss_growth_pct']:+g} %)."
+            " Target: < 5 %.",
+            "",
+        ]
+    if "slow" in results:
+        r = results["slow"]
+        lines += [
+            "### Slow clients beside ordinary visitors",
+            "",
+            f"{r['when']}; {r['slow_sockets']} sockets, half sending headers a byte a second,"
+            " half a declared 100 kB POST body a byte a second, each reopened when the server"
+            f" closes it ({r['slow_closed_by_server']} closed by the server: HEADER_TIMEOUT"
+            " and BODY_TIMEOUT, 10 s); meanwhile 10 visitors fetch documents. Target: p99 <"
+            " 100 ms.",
+            "",
+            HEAD,
+            _row("visitors", r, r["load"]),
+            "",
+        ]
+    if "pathological" in results:
+        r = results["pathological"]
+        lines += [
+            "### 20 runaway queries beside ordinary visitors",
+            "",
+            f"{r['when']}; 20 clients each sending a cross product no cache holds, again"
+            " and again (stopped at QUERY_TIMEOUT, or refused once QUEUE_WAIT passes), and 10"
+            " visitors fetching documents. Target: visitors' p99 < 100 ms.",
+            "",
+            HEAD,
+            _row("visitors", r["ordinary"], r["load"]),
+            _row("runaway queries", r["runaway"], r["load"]),
+            "",
+        ]
+    if "kill" in results:
+        r = results["kill"]
+        lines += [
+            "### A worker killed",
+            "",
+            f"{r['when']}; mixed load at c=10, one worker sent SIGKILL a third of the way in;"
+            f" its replacement was serving after {r['replaced_after_s']} s.",
+            "",
+            HEAD,
+            _row("before", r["before"], r["load"]),
+            _row("in flight at the kill", r["in_flight_at_kill"], r["load"]),
+            _row("sent after", r["after"], r["load"]),
+            _row("sent from 2 s after", r["from_2s_after"], r["load"]),
+            "",
+        ]
+    if "remote" in results:
+        r = results["remote"]
+        lines += [
+            "### The remote store stopped and started again",
+            "",
+            f"{r['when']}; `nzsa serve --store remote` before `oxigraph serve-read-only`;"
+            " 4 clients sending queries no cache holds and documents; the store stopped a"
+            " third of the way in, started again a third later. 503s without Retry-After"
+            f" while down: {r['down_503_without_retry_after']}; first 200 after the restart:"
+            f" {r['first_200_after_restart_s']} s.",
+            "",
+            HEAD,
+            _row("store up", r["up"], r["load"]),
+            _row("store down", r["down"], r["load"]),
+            _row("store back", r["restarted"], r["load"]),
+            "",
+        ]
+    if "sigterm" in results:
+        r = results["sigterm"]
+        lines += [
+            "### SIGTERM under load",
+            "",
+            f"{r['when']}; mixed load at c=16 and 4 runaway queries (QUERY_TIMEOUT"
+            f" {r.get('query_seconds', 10):g} s);"
+            f" SIGTERM half-way; the server exited after {r['exited_after_s']} s. Requests"
+            f" in flight at the signal: {r['in_flight_at_sigterm']['requests']}, of which"
+            f" **{r['in_flight_cut']} cut** (longest answered {r['longest_in_flight_s']} s"
+            f" after it was sent). Sent after the signal: {r['sent_after_refused']} refused"
+            f" a connection, {r['sent_after_cut']} cut.",
+            "",
+            HEAD,
+            _row("in flight", r["in_flight_at_sigterm"], r["load"]),
+            _row("sent after", r["sent_after"], r["load"]),
+            "",
+        ]
+    lines.append(end)
+    return "\n".join(lines) + "\n"
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -451,6 +619,7 @@ def run_scenario(name: str, build: Path, work: Path, args) -> dict:
     served = Served(build, work / f"serve-{name}.log", **settings)
     try:
         docs = documents(served.base)
+        warm(served, docs)
         runs: dict[str, Callable[[], dict]] = {
             "mixed": lambda: scenario_mixed(served, docs, args.seconds),
             "soak": lambda: scenario_soak(served, docs, args.soak_seconds, args.soak_warmup),
@@ -473,7 +642,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-warmup", type=float, default=120.0)
     parser.add_argument("--query-seconds", type=float, default=10.0)
     parser.add_argument("--out", type=Path, default=OUT / "faults.json")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md",
+                        help="where to write the figures' section")  # fmt: skip
+    parser.add_argument("--report-only", action="store_true", help="rewrite the section only")
     args = parser.parse_args(argv)
+    if args.report_only:
+        results = json.loads(args.out.read_text())
+        sections.write(args.results, render(results, results.get("command", "")), "faults")
+        return 0
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
@@ -487,7 +663,11 @@ def main(argv: list[str] | None = None) -> int:
         results[name] = figures
         shown = {k: v for k, v in figures.items() if k != "samples"}
         print(json.dumps(shown, indent=1), flush=True)
+        results["command"] = "python -m bench.faults " + " ".join(argv or sys.argv[1:])
+        commit = ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]
+        results["commit"] = subprocess.run(commit, capture_output=True, text=True).stdout.strip()
         args.out.write_text(json.dumps(results, indent=1))
+    sections.write(args.results, render(results, results["command"]), "faults")
     return 0
 
 

@@ -164,7 +164,9 @@ async def user(
     connection = Connection(parts.hostname, parts.port or 80, timeout)
     try:
         while time.monotonic() < until:
-            request = next(requests)
+            request = next(requests, None)
+            if request is None:
+                return
             sent_at = time.monotonic()
             status, retry_after = await connection.send(request)
             seconds = time.monotonic() - sent_at
@@ -196,6 +198,12 @@ def users(
     return [
         user(base, rotation(items, n * step), until, tally, **options) for n in range(concurrency)
     ]
+
+
+def each_once(base: str, concurrency: int, items: list[Request], tally: Tally) -> list:
+    """Coroutines of `concurrency` users sending every request of `items` once between them."""
+    until = time.monotonic() + 3600
+    return [user(base, iter(items[n::concurrency]), until, tally) for n in range(concurrency)]
 
 
 def run(*coroutines) -> None:

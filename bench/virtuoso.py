@@ -25,7 +25,7 @@ import requests
 from nzsa import config
 from nzsa.store.engine import PUBLISHED_GRAPHS
 
-from . import workloads
+from . import sections, workloads
 from .load import alternate, same_rows
 from .servers import OUT, ROOT, VENV, Server, ceiling
 
@@ -35,7 +35,7 @@ import remote_engines  # noqa: E402
 JSON = {"Accept": workloads.JSON}
 # 8 KB pages: 2.7 GB of buffers, as the stock file suggests for a machine of 8 GB free.
 BUFFERS = {"NumberOfBuffers": 340_000, "MaxDirtyBuffers": 250_000}
-MARK_BEGIN, MARK_END = "<!-- virtuoso: begin -->", "<!-- virtuoso: end -->"
+MARK_BEGIN, MARK_END = sections.marks("virtuoso")
 TARGET_OVERHEAD = 1.30  # nzsa may add at most 30 % to Virtuoso's own time
 TARGET_DOCUMENTS = 0.5  # documents at ≥ 0.5× the bare-Flask ceiling
 
@@ -279,22 +279,12 @@ def render(results: dict) -> str:
 
 def keep_section(old: str, new: str) -> str:
     """Return a new RESULTS.md keeping the Virtuoso section of the old one, if any."""
-    if MARK_BEGIN not in old or MARK_BEGIN in new:
-        return new
-    section = old[old.index(MARK_BEGIN) : old.index(MARK_END) + len(MARK_END)]
-    return new.rstrip("\n") + "\n\n" + section + "\n"
+    return sections.keep(old, new, "virtuoso")
 
 
 def write_section(path: Path, section: str) -> None:
     """Put the Virtuoso section into RESULTS.md, replacing the one there."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if MARK_BEGIN in text:
-        text = (
-            text[: text.index(MARK_BEGIN)] + section + text[text.index(MARK_END) + len(MARK_END) :]
-        )
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    sections.write(path, section, "virtuoso")
 
 
 def run(sizes: list[str], args, prepare_data, log) -> None:

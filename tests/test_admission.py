@@ -19,7 +19,16 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 from fixture_data import REQUEST_TIMEOUT
-from nzsa.ops.admission import CHEAP, QUERY, RENDER, Admission, Overloaded, Ticket, lane_for
+from nzsa.ops.admission import (
+    CHEAP,
+    HEALTH,
+    QUERY,
+    RENDER,
+    Admission,
+    Overloaded,
+    Ticket,
+    lane_for,
+)
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(12))
 DOC = "doc/country/new-zealand.ttl"
@@ -97,6 +106,8 @@ ROUTES = {
     "/download/": ("/download/", CHEAP),
     "/download/<path:name>": ("/download/nzsa.nq", CHEAP),
     "/favicon.ico": ("/favicon.ico", CHEAP),
+    "/healthz": ("/healthz", HEALTH),
+    "/readyz": ("/readyz", HEALTH),
     "/id/<path:rest>": ("/id/x", RENDER),
     "/ontology": ("/ontology", RENDER),
     "/page": ("/page", RENDER),
@@ -131,6 +142,15 @@ def test_queries_and_renders_each_take_a_share_and_leave_a_thread_for_the_rest()
     assert [lanes.try_enter(QUERY) for _ in range(3)] == [True, True, False]
     assert [lanes.try_enter(RENDER) for _ in range(2)] == [True, False]  # the last stays free
     assert lanes.try_enter(CHEAP) and not lanes.try_enter(CHEAP)
+
+
+def test_health_probes_have_threads_of_their_own():
+    # A probe must not wait behind expensive work: every app thread taken, it still runs.
+    lanes = Admission(threads=2, expensive_share=0.5, depth=8, wait=1.0)
+    assert lanes.try_enter(QUERY) and lanes.try_enter(CHEAP) and not lanes.try_enter(CHEAP)
+    assert [lanes.try_enter(HEALTH) for _ in range(3)] == [True, True, False]
+    lanes.leave(HEALTH)
+    assert not lanes.try_enter(CHEAP) and lanes.try_enter(HEALTH)
 
 
 def test_a_full_queue_refuses_at_once_with_a_retry_after():
@@ -183,7 +203,7 @@ def test_a_freed_thread_goes_to_the_longest_waiting_request_that_fits():
         return order, lanes.busy
 
     order, busy = run(scenario())
-    assert order == ["cheap", "query"] and busy == {QUERY: 1, RENDER: 0, CHEAP: 1}
+    assert order == ["cheap", "query"] and busy == {QUERY: 1, RENDER: 0, CHEAP: 1, HEALTH: 0}
 
 
 def test_a_request_whose_client_left_while_waiting_is_never_started():

@@ -16,9 +16,9 @@ import pytest
 from nzsa.build import BuildRefused, build_dataset, is_current
 from nzsa.load import project_root, sources_from_paths
 from nzsa.store.disk import ensure_store
-from nzsa.vocab import GENID, ORG, VOID, Graphs
-from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from nzsa.vocab import DCAT, GENID, ONTOLOGY_IRI, ORG, VOID, Graphs
+from rdflib import OWL, RDF, BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "validate" / "project"
 NZSA = Path(sys.executable).with_name("nzsa")
@@ -128,6 +128,14 @@ def test_void_describes_dumps_endpoint_and_links(built):
         cls = void.value(partition, VOID["class"])
         count = len(set(asserted.subjects(RDF.type, cls)))
         assert void.value(partition, VOID.entities).toPython() == count
+
+
+def test_void_carries_the_release_version_and_date(built):
+    void = void_graph(built)
+    ontology = Graph().parse(built / "ontology.ttl", format="turtle")
+    version = ontology.value(ONTOLOGY_IRI, OWL.versionInfo)
+    assert void.value(DATASET, DCAT.version) == (Literal(str(version)) if version else None)
+    assert void.value(DATASET, DCTERMS.modified) == ontology.value(ONTOLOGY_IRI, DCTERMS.modified)
 
 
 def test_checksums_verify(built):

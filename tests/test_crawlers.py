@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 import requests
@@ -229,6 +230,46 @@ def test_every_part_of_a_split_sitemap_answers_a_browser(split_site, browser):
         assert response.status_code == 200, part
 
 
+def page_links(html: str) -> set[str]:
+    """Return the absolute links to this server that a page holds, unescaped."""
+    found = re.findall(r'href="(http://127\.0\.0\.1:[0-9]+/[^"]*)"', html)
+    return {unescape(link) for link in found}
+
+
+def section(html: str, heading: str) -> str:
+    """Return the text of the page's section under an h2 heading."""
+    found = re.search(rf"<h2[^>]*>{heading}</h2>(.*?)</section>", html, re.S)
+    assert found, heading
+    return found.group(1)
+
+
+def test_the_linking_page_explains_matching_names(crawled):
+    response = requests.get(
+        crawled.url + "about/linking", headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT
+    )
+    matching = section(response.text, "Matching names")
+    for step in ("Start reconciling", "Add Standard Service", crawled.url + "reconcile"):
+        assert step in matching, step
+    links = page_links(matching)
+    assert crawled.url + "reconcile" in links
+    (query,) = [link for link in links if "queries=" in link]
+    answer = requests.get(query, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT)
+    assert answer.json()["q0"]["result"][0]["id"] == "country/new-zealand"
+    for link in links:
+        followed = requests.get(link, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT)
+        assert followed.status_code == 200, link
+
+
+def test_without_releases_the_linking_page_shows_no_dead_version_links(crawled):
+    response = requests.get(
+        crawled.url + "about/linking", headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT
+    )
+    versions = section(response.text, "Earlier versions")
+    assert "timegate/doc/country/new-zealand" in versions and "Accept-Datetime" in versions
+    assert "no release yet" in versions
+    assert page_links(versions) == set()
+
+
 def test_the_linking_page_shows_a_linker_the_way_in(crawled):
     response = requests.get(
         crawled.url + "about/linking", headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT
@@ -236,10 +277,12 @@ def test_the_linking_page_shows_a_linker_the_way_in(crawled):
     assert response.status_code == 200
     for text in (ID + "country/new-zealand", "301 Moved Permanently", "410 Gone", "P2888"):
         assert text in response.text, text
-    links = set(re.findall(r'href="(http://127\.0\.0\.1:[0-9]+/[^"]*)"', response.text))
+    links = page_links(response.text)
     assert crawled.url + "sitemap.xml" in links and crawled.url + "download/wikidata.qs" in links
     for link in links:
-        answer = requests.get(link, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT)
-        assert answer.status_code == 200, link
+        answer = requests.get(
+            link, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT, allow_redirects=False
+        )
+        assert 200 <= answer.status_code < 400, link
     home = requests.get(crawled.url, headers={"Accept": BROWSER}, timeout=REQUEST_TIMEOUT)
     assert 'href="/about/linking"' in home.text

@@ -59,3 +59,12 @@ def test_a_client_may_name_the_description_graph(endpoint):
     client.setQuery(PREFIXES + "SELECT ?dump { ?d a void:Dataset ; void:dataDump ?dump }")
     dumps = {r["dump"]["value"] for r in client.query().convert()["results"]["bindings"]}
     assert BASE + "download/nzsa.nt" in dumps
+
+
+def test_start_up_says_when_the_engine_lacks_the_description(
+    nzsa_server, fixture_build, oxigraph_server
+):
+    running = nzsa_server(fixture_build, STORE="remote", REMOTE_ENDPOINT=oxigraph_server)
+    assert "no VoID description: load the build's void.ttl into" in running.output()
+    answer = select(running.url + "sparql", "SELECT ?d { ?d void:sparqlEndpoint ?e }")
+    assert answer == []

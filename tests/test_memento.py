@@ -275,3 +275,78 @@ def test_a_release_is_in_force_from_its_release_date():
     # Released with an earlier --date: the start of that day.
     assert in_force_from(date(2024, 3, 1), tagged) == datetime(2024, 3, 1, tzinfo=UTC)
     assert in_force_from(None, tagged) == tagged
+
+
+def test_the_linking_page_shows_working_version_links(served):
+    response = requests.get(served.url + "about/linking", headers={"Accept": "text/html"},
+                            timeout=REQUEST_TIMEOUT)  # fmt: skip
+    assert response.status_code == 200
+    found = re.search(r"<h2[^>]*>Earlier versions</h2>(.*?)</section>", response.text, re.S)
+    links = set(re.findall(r'href="(http://127\.0\.0\.1:[0-9]+/[^"]*)"', found.group(1)))
+    example = "doc/country/new-zealand"
+    assert links == {
+        served.url + "timemap/" + example,
+        served.url + "timegate/" + example,
+        served.url + "release/v1.1.0/" + example,
+    }
+    assert f"Accept-Datetime: {SECOND}" in found.group(1)
+    for link in links:
+        answer = requests.get(link, headers={"Accept": "text/html"}, allow_redirects=False,
+                              timeout=REQUEST_TIMEOUT)  # fmt: skip
+        assert 200 <= answer.status_code < 400, link
+    timemap = get(served, "timemap/" + example)
+    assert timemap.headers["Content-Type"].startswith("application/link-format")
+    assert get(served, "timegate/" + example).status_code == 302
+    assert "Memento-Datetime" in get(served, f"release/v1.1.0/{example}").headers
+
+
+NZDF_ID = "id/agency/new-zealand-defence-force"
+
+
+def test_the_thing_iri_links_its_own_timegate_and_timemap(served):
+    response = get(served, NZDF_ID, Accept="text/turtle")
+    assert response.status_code == 303
+    assert response.links["timegate"]["url"] == served.url + "timegate/" + NZDF_ID
+    assert response.links["timemap"]["url"] == served.url + "timemap/" + NZDF_ID
+    assert response.links["original"]["url"] == served.url + NZDF_ID
+
+
+@pytest.mark.parametrize(
+    ("accept_datetime", "tag"),
+    [
+        pytest.param("Thu, 01 Feb 2024 00:00:00 GMT", "v1.0.0", id="between"),
+        pytest.param("Fri, 01 Mar 2024 00:00:00 GMT", "v1.1.0", id="after-the-last"),
+    ],
+)
+def test_the_thing_iris_timegate_leads_to_the_redirect_of_its_time(served, accept_datetime, tag):
+    gate = served.url + "timegate/" + NZDF_ID
+    assert MementoClient.is_timegate(gate, accept_datetime=accept_datetime)
+    response = get(served, "timegate/" + NZDF_ID, **{"Accept-Datetime": accept_datetime})
+    assert response.status_code == 302
+    memento = f"{served.url}release/{tag}/{NZDF_ID}"
+    assert response.headers["Location"] == memento
+    assert response.links["original"]["url"] == served.url + NZDF_ID
+    # The memento of a 303 is a 303, dated, to the memento of the document.
+    assert MementoClient.is_memento(memento)
+    redirect = get(served, f"release/{tag}/{NZDF_ID}", Accept="text/turtle")
+    assert redirect.status_code == 303
+    assert redirect.headers["Location"] == f"{served.url}release/{tag}/{NZDF_DOC}"
+    assert redirect.headers["Memento-Datetime"] == {"v1.0.0": FIRST, "v1.1.0": SECOND}[tag]
+    assert "immutable" in redirect.headers["Cache-Control"]
+    document = get(served, f"release/{tag}/{NZDF_ID}.ttl")
+    assert document.headers["Location"] == f"{served.url}release/{tag}/{NZDF_DOC}.ttl"
+
+
+def test_the_thing_iris_timemap_lists_its_redirects(served):
+    response = get(served, "timemap/" + NZDF_ID)
+    assert response.headers["Content-Type"].startswith("application/link-format")
+    links = MementoClient.parse_link_header(response.text.replace("\n", ""))
+    mementos = {url for url, rel in links.items() if "memento" in " ".join(rel["rel"])}
+    assert mementos == {f"{served.url}release/{tag}/{NZDF_ID}" for tag in ("v1.0.0", "v1.1.0")}
+    assert links[served.url + NZDF_ID]["rel"] == ["original"]
+
+
+def test_no_memento_of_a_thing_a_release_did_not_hold(served):
+    added = ADDED_DOC.replace("doc/", "id/", 1)
+    assert get(served, f"release/v1.0.0/{added}").status_code == 404
+    assert get(served, f"release/v1.1.0/{added}").status_code == 303

@@ -7,6 +7,8 @@ answers the scrape.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -28,6 +30,17 @@ def scrape(url: str) -> dict[tuple[str, frozenset], float]:
         for family in text_string_to_metric_families(answer.text)
         for sample in family.samples
     }
+
+
+def scrape_when(url: str, ready: Callable[[dict], bool], seconds: float = 10) -> dict:
+    """Scrape until `ready` holds, for at most `seconds`: a worker counts a request just
+    after sending its answer, so a scrape right after the answer may precede the count."""
+    deadline = time.monotonic() + seconds
+    while True:
+        samples = scrape(url)
+        if ready(samples) or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.1)
 
 
 def value(samples: dict, name: str, **labels: str) -> float:
@@ -64,8 +77,14 @@ def test_each_request_is_counted_once_under_its_route_whichever_worker_answered(
     for _ in range(20):  # a new connection each: both workers answer some
         assert requests.get(metered.url + DOC, timeout=REQUEST_TIMEOUT).status_code == 200
     assert requests.get(metered.url + "no/such/thing", timeout=REQUEST_TIMEOUT).status_code == 404
-    after = scrape(metered.url + "metrics")
     route = "/doc/<path:rest>"
+    after = scrape_when(
+        metered.url + "metrics",
+        lambda s: (
+            requests_of(s, route, "200") - requests_of(before, route, "200") >= 20
+            and requests_of(s, "<unmatched>", "404") > requests_of(before, "<unmatched>", "404")
+        ),
+    )
     assert requests_of(after, route, "200") - requests_of(before, route, "200") == 20
     assert requests_of(after, "<unmatched>", "404") - requests_of(before, "<unmatched>", "404") == 1
     count = "nzsa_http_request_duration_seconds_count"
@@ -77,12 +96,14 @@ def test_replayed_answers_count_as_response_cache_hits(metered):
     before = scrape(metered.url + "metrics")
     for _ in range(6):
         assert requests.get(url, timeout=REQUEST_TIMEOUT).status_code == 200
-    after = scrape(metered.url + "metrics")
     hits = "nzsa_cache_lookups_total"
-    gained = value(after, hits, cache="response", result="hit") - value(
-        before, hits, cache="response", result="hit"
-    )
-    assert gained >= 4  # each of the two workers misses at most once
+
+    def gained(samples: dict) -> float:
+        now = value(samples, hits, cache="response", result="hit")
+        return now - value(before, hits, cache="response", result="hit")
+
+    after = scrape_when(metered.url + "metrics", lambda s: gained(s) >= 4)
+    assert gained(after) >= 4  # each of the two workers misses at most once
 
 
 def test_a_query_timeout_is_counted_with_its_executor_restart(metered):
@@ -91,7 +112,10 @@ def test_a_query_timeout_is_counted_with_its_executor_restart(metered):
         metered.url + "sparql", params={"query": SLOW + " } LIMIT 7"}, timeout=REQUEST_TIMEOUT
     )
     assert answer.status_code == 503 and "Retry-After" in answer.headers
-    after = scrape(metered.url + "metrics")
+    after = scrape_when(
+        metered.url + "metrics",
+        lambda s: requests_of(s, "/sparql", "503") > requests_of(before, "/sparql", "503"),
+    )
     for name, labels in [
         ("nzsa_timeouts_total", {"kind": "query"}),
         ("nzsa_executor_restarts_total", {"reason": "timeout"}),
@@ -109,15 +133,18 @@ def test_admission_refusals_are_counted_and_the_queue_is_empty_after(refusing):
 
     with ThreadPoolExecutor(3) as pool:
         statuses = sorted(answer.status_code for answer in pool.map(query, range(3)))
-    after = scrape(refusing.url + "metrics")
     refusals = "nzsa_admission_refusals_total"
-    counted = value(after, refusals, lane="query", reason="full") - value(
-        before, refusals, lane="query", reason="full"
-    )
+
+    def gained(samples: dict, name: str, **labels: str) -> float:
+        return value(samples, name, **labels) - value(before, name, **labels)
+
     # Every query either timed out (503 from its limit) or was refused (503 from the queue).
-    timeouts = value(after, "nzsa_timeouts_total", kind="query") - value(
-        before, "nzsa_timeouts_total", kind="query"
+    after = scrape_when(
+        refusing.url + "metrics",
+        lambda s: requests_of(s, "/sparql", "503") - requests_of(before, "/sparql", "503") >= 3,
     )
+    counted = gained(after, refusals, lane="query", reason="full")
+    timeouts = gained(after, "nzsa_timeouts_total", kind="query")
     assert statuses == [503, 503, 503]
     assert counted >= 1 and counted + timeouts == 3
     assert value(after, "nzsa_admission_queue_depth", lane="query") == 0
@@ -131,8 +158,11 @@ def test_metrics_on_their_own_address_under_gunicorn(nzsa_server, fixture_build)
     before = scrape(f"http://{address}/metrics")
     for _ in range(10):
         assert requests.get(running.url + DOC, timeout=REQUEST_TIMEOUT).status_code == 200
-    after = scrape(f"http://{address}/metrics")
     route = "/doc/<path:rest>"
+    after = scrape_when(
+        f"http://{address}/metrics",
+        lambda s: requests_of(s, route, "200") - requests_of(before, route, "200") >= 10,
+    )
     assert requests_of(after, route, "200") - requests_of(before, route, "200") == 10
 
 
@@ -157,3 +187,36 @@ def test_the_metrics_route_is_described_only_when_served(make_app):
     assert answer.headers["Cache-Control"] == "no-store"
     plain = make_app().test_client()
     assert "/metrics" not in plain.get("/openapi.json").json["paths"]
+
+
+def test_a_killed_workers_counts_stay_in_the_totals(fixture_build, tmp_path):
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.faults import Served
+
+    served = Served(fixture_build, tmp_path / "serve.log", METRICS="app", WORKERS=2)
+    try:
+        for _ in range(20):
+            assert requests.get(f"{served.base}/{DOC}", timeout=REQUEST_TIMEOUT).ok
+        route = "/doc/<path:rest>"
+        metrics = served.base + "/metrics"
+        counted = requests_of(
+            scrape_when(metrics, lambda s: requests_of(s, route, "200") >= 20), route, "200"
+        )
+        assert counted == 20
+        victim = served.workers()[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while victim in served.workers() or len(served.workers()) < 2:
+            assert time.monotonic() < deadline, "the killed worker was not replaced"
+            time.sleep(0.1)
+        for _ in range(5):
+            assert requests.get(f"{served.base}/{DOC}", timeout=REQUEST_TIMEOUT).ok
+        after = scrape_when(metrics, lambda s: requests_of(s, route, "200") >= 25)
+        assert requests_of(after, route, "200") == 25
+    finally:
+        served.stop()

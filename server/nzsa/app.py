@@ -14,7 +14,7 @@ from .http import bodies, errors, headers, linkeddata, openapi, sparql
 from .http.canonical import Canonical
 from .http.replay import ResponseReplay
 from .linking import memento, reconcile
-from .ops import metrics
+from .ops import health, metrics
 from .store import open_store
 from .store.base import Store
 
@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None, store: Store | None = No
     reconcile.register(app)
     memento.register(app)
     metrics.register(app)
+    health.register(app)
     # Innermost first. A replayed answer skips routing and every handler; it is keyed on
     # the root and query string made canonical, which only trusted proxies' headers move.
     app.wsgi_app = ResponseReplay(

@@ -21,6 +21,8 @@ SUBCOMMANDS = {
     "serve": "nzsa.serve",
     "w3id": "nzsa.linking.w3id",
     "fmt": "nzsa.maintain.fmt",
+    "release": "nzsa.maintain.release",
+    "diff": "nzsa.maintain.diff",
 }
 
 

@@ -57,6 +57,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`auto`: rebuild BUILD_DIR from the sources when stale, refusing data that fails"
         " validation; `never`: serve BUILD_DIR as it is.",
     ),
+    Setting(
+        "WATCH_INTERVAL",
+        0.0,
+        "Seconds between looks at the sources: when they change, reload as on SIGHUP"
+        " (REBUILD=auto rebuilds and validates; 0: reload on SIGHUP only).",
+        float,
+    ),
     Setting("SERVER", "granian", "HTTP server: `granian` (default) or `gunicorn`."),
     Setting("WORKERS", 2, "WSGI worker processes.", int),
     Setting("THREADS", 4, "Threads per worker process.", int),
@@ -119,6 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
         "PAGE_SIZE",
         100,
         "Incoming links per page of a resource description (and ten times as many own triples).",
+        int,
+    ),
+    Setting(
+        "RANK_FROM",
+        1000,
+        "Resources with more own triples or incoming links than this are paged from their"
+        " order, computed once per data version into BUILD_DIR/ranks.sqlite (embedded store).",
         int,
     ),
     Setting(

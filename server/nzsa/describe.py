@@ -24,7 +24,7 @@ from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from .store.base import Store
-from .store.terms import MARK, values_list
+from .store.terms import MARK, values_list, values_rows
 from .vocab import NZSA
 
 PREFIXES = """
@@ -244,6 +244,25 @@ def _select_for(store: Store, query: str, variable: str, nodes, blank: str, iri:
     return [row for row in rows if row[variable] in nodes]
 
 
+def _page_rows(store: Store, query: str, iri: URIRef, pair: tuple[str, str], start: int,
+               count: int) -> list[dict]:  # fmt: skip
+    """Return rows [start, start + count) of OWN or INCOMING (`pair` names its two terms).
+
+    For a resource whose list the store has ranked (store/ranks.py), the query runs on
+    just the pairs that cover those rows, bound with ?this at its `#bindings` mark: the
+    same rows in the same order, without reading the text of every pair to sort them.
+    """
+    kind = "own" if pair == ("p", "o") else "in"
+    window = store.ranked(str(iri), kind, start, start + count)
+    if window is None:
+        return store.select(query.format(limit=count, offset=start), {"this": iri})
+    if not window.pairs:
+        return []
+    block = values_rows(("this", *pair), [(iri, *terms) for terms in window.pairs])
+    text = query.format(limit=count, offset=start - window.first_row)
+    return store.select(text.replace(MARK, block))
+
+
 def describe(
     store: Store,
     iri: URIRef,
@@ -257,8 +276,7 @@ def describe(
         graph.bind(prefix, namespace)
 
     own_size = OWN_PER_LINK * page_size
-    query = OWN.format(limit=own_size + 1, offset=(page - 1) * own_size)
-    rows = store.select(query, {"this": iri})
+    rows = _page_rows(store, OWN, iri, ("p", "o"), (page - 1) * own_size, own_size + 1)
     pairs = list(dict.fromkeys((row["p"], row["o"]) for row in rows))
     more_outgoing = len(pairs) > own_size
     outgoing = tuple(pairs[:own_size])
@@ -277,8 +295,7 @@ def describe(
         rows = _select_for(store, EVIDENCE, "e", evidence, BLANK_EVIDENCE, iri)
         _add_triples(graph, rows, iri)
 
-    query = INCOMING.format(limit=page_size + 1, offset=(page - 1) * page_size)
-    rows = store.select(query, {"this": iri})
+    rows = _page_rows(store, INCOMING, iri, ("s", "p"), (page - 1) * page_size, page_size + 1)
     more_incoming = len(rows) > page_size
     rows = rows[:page_size]
     incoming = tuple(dict.fromkeys((row["s"], row["p"]) for row in rows))

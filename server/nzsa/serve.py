@@ -20,11 +20,14 @@ import multiprocessing
 import signal
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import config
 from .ops import logs
+from .ops.reload import Serving, sources_fingerprint, watch
+from .ops.sources import SourcesState, one_line, unchecked, whole_build
 from .project import find_layout, find_root, layout_of
 
 # Seconds a stopping worker has beyond the longest a request may take (waiting for a
@@ -53,23 +56,38 @@ def build_dir_of(settings: dict[str, Any], given: set[str]) -> Path:
     return find_layout().build
 
 
-def prepare_build(settings: dict[str, Any]) -> None:
-    """Make sure BUILD_DIR holds an up-to-date, validated build, or refuse to serve."""
+def prepare_build(settings: dict[str, Any], say: Callable[[str], None] = print) -> SourcesState:
+    """Make sure BUILD_DIR holds a validated build, up to date when the sources are valid;
+    say what the sources are, or refuse to serve."""
     build_dir = Path(settings["BUILD_DIR"])
     if settings["REBUILD"] not in ("auto", "never"):
         raise BuildRefused(f"REBUILD must be `auto` or `never`, not {settings['REBUILD']!r}")
+    sources = unchecked()
     if settings["REBUILD"] == "auto":
         root = find_root()
-        rebuild_if_stale(build_dir, root)
+        prepare = _load_store if settings["STORE"] == "oxigraph" else None
+        sources = rebuild_if_stale(build_dir, root, say, prepare)
         from .linking.releases import build_releases
 
         build_releases(root, build_dir, say=lambda line: print("nzsa serve:", line))
     if settings["STORE"] == "oxigraph" and not (build_dir / "nzsa.nq").is_file():
         raise BuildRefused(f"{build_dir / 'nzsa.nq'} not found: run `nzsa build --out {build_dir}`")
+    return sources
 
 
-def rebuild_if_stale(build_dir: Path, root: Path) -> None:
-    """Rebuild BUILD_DIR from the project at `root` when it is missing or its sources changed."""
+def _load_store(folder: Path) -> None:
+    """Load the embedded store in a new build's folder before it is swapped in."""
+    from .store.disk import ensure_store
+
+    ensure_store(folder)
+
+
+def rebuild_if_stale(
+    build_dir: Path, root: Path, say: Callable[[str], None] = print, prepare=None
+) -> SourcesState:
+    """Rebuild BUILD_DIR from the project at `root` when it is missing or its sources
+    changed; when they fail validation, keep the last valid build if there is one, and
+    say why in one line."""
     # Imported here: REBUILD=never serves without validation's imports (pyshacl, owlrl).
     from . import build
     from .load import default_sources
@@ -79,14 +97,25 @@ def rebuild_if_stale(build_dir: Path, root: Path) -> None:
     if not sources.data:
         raise BuildRefused(f"no data to publish: no Turtle files in {layout_of(root).data}")
     if build.is_current(build_dir, sources):
-        return
-    print(f"nzsa serve: building {build_dir} (missing or stale)", file=sys.stderr)
+        return SourcesState(True, "valid; the build is up to date")
+    say(f"building {build_dir} (missing or stale)")
     try:
-        build.build_dataset(sources, out_dir=build_dir)
+        build.build_dataset(sources, out_dir=build_dir, before_publish=prepare)
     except build.BuildRefused as refused:
-        raise BuildRefused(
-            "the data fails validation, so it is not published:\n" + format_text(refused.report)
-        ) from refused
+        reason = one_line(refused.report)
+        fault = whole_build(build_dir)
+        if fault is not None:
+            raise BuildRefused(
+                f"the data fails validation, so it is not published, and there is no earlier"
+                f" build to serve ({fault}):\n" + format_text(refused.report)
+            ) from refused
+        say(f"the sources fail validation ({reason}); serving the last valid build, {build_dir}")
+        return SourcesState(False, reason)
+    return SourcesState(True, "valid; built from them")
+
+
+def _say(line: str) -> None:
+    print(f"nzsa serve: {line}", file=sys.stderr)
 
 
 def drain_seconds(settings: dict[str, Any]) -> int:
@@ -145,19 +174,23 @@ def granian_options(settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def serve_with_granian(app, gateway, settings: dict[str, Any]) -> None:
-    """Run granian's WSGI workers, forked from this process, until SIGTERM or SIGINT."""
+def serve_with_granian(serving: Serving, settings: dict[str, Any]) -> None:
+    """Run granian's ASGI workers, forked from this process, until SIGTERM or SIGINT;
+    on SIGHUP, reload the data and replace the workers one by one."""
     from granian import Granian
 
     # Forked workers inherit the app made here; under any other start method (Python
     # 3.14's default) granian would spawn fresh interpreters that cannot receive it.
     multiprocessing.set_start_method("fork", force=True)
     server = Granian("nzsa", **granian_options(settings))
+    # SIGHUP reloads the data in the workers as they run (ops/reload.py), rather than
+    # granian's respawning them: a stopping worker may drop a connection just accepted.
+    server.on_startup(lambda: signal.signal(signal.SIGHUP, serving.reload_in_background))
     try:
         server.serve(
             # granian's own ASGI worker (a private method), wrapped.
-            spawn_target=granian_worker(Granian._spawn_asgi_worker, app, gateway),
-            target_loader=lambda: gateway,
+            spawn_target=granian_worker(Granian._spawn_asgi_worker, serving),
+            target_loader=lambda: serving.gateway,
             wrap_loader=False,
         )
     except RuntimeError as error:
@@ -169,12 +202,13 @@ def serve_with_granian(app, gateway, settings: dict[str, Any]) -> None:
         raise CannotListen(f"cannot listen at {address}: {reason}") from None
 
 
-def granian_worker(serve_worker: Callable[..., None], app, gateway) -> Callable[..., None]:
+def granian_worker(serve_worker: Callable[..., None], serving: Serving) -> Callable[..., None]:
     """Wrap a granian worker's serving: SIGINT left to the master, threads and executors
     ended after."""
 
     def serve_then_close(*args, **kwargs) -> None:
         leave_interrupts_to_the_master()
+        app, gateway = serving.app, serving.gateway  # as they were when this worker forked
         try:
             serve_worker(*args, **kwargs)
         finally:
@@ -228,8 +262,9 @@ def gunicorn_options(settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def serve_with_gunicorn(app, gateway, settings: dict[str, Any]) -> None:
-    """Run gunicorn's threaded workers, forked from this process, until interrupted."""
+def serve_with_gunicorn(serving: Serving, settings: dict[str, Any]) -> None:
+    """Run gunicorn's ASGI workers, forked from this process, until interrupted; on
+    SIGHUP, reload the data and replace the workers."""
     from gunicorn.app.base import BaseApplication
 
     class Gunicorn(BaseApplication):
@@ -240,7 +275,13 @@ def serve_with_gunicorn(app, gateway, settings: dict[str, Any]) -> None:
                 self.cfg.set(key, value)
 
         def load(self):
-            return gateway
+            return serving.gateway
+
+        def reload(self) -> None:
+            # gunicorn's SIGHUP: reload, then fork new workers from what load() returns.
+            super().reload()
+            serving.reload()
+            self.callable = None
 
     Gunicorn().run()
 
@@ -256,7 +297,7 @@ def serve_metrics_apart(app, address: str) -> None:
     log.info("nzsa serve: metrics at http://%s/metrics", address)
 
 
-SERVERS: dict[str, Callable[[Any, Any, dict[str, Any]], None]] = {
+SERVERS: dict[str, Callable[[Serving, dict[str, Any]], None]] = {
     "granian": serve_with_granian,
     "gunicorn": serve_with_gunicorn,
 }
@@ -274,16 +315,13 @@ def run(args: argparse.Namespace) -> int:
         settings["BUILD_DIR"] = overrides["BUILD_DIR"] = str(build_dir)
         if serve_with is None:
             raise ValueError(f"SERVER must be `granian` or `gunicorn`, not {settings['SERVER']!r}")
-        prepare_build(settings)
-        from .app import create_app  # here, so that `nzsa serve --help` stays quick
+        sources = prepare_build(settings, say=_say)
         from .ops import metrics
-        from .ops.gateway import gateway_for
 
         metrics_at = metrics.mode(settings)
         if metrics_at is not None:
             metrics.prepare_processes()  # before the app's metrics exist, and the fork
-        app = create_app(overrides)
-        gateway = gateway_for(app)
+        serving = Serving(settings, overrides, sources, partial(prepare_build, settings))
     except (BuildRefused, FileNotFoundError, ValueError) as error:
         print(f"nzsa serve: not serving: {error}", file=sys.stderr)
         return 2
@@ -292,7 +330,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         # Say plainly, before listening, what the store is, or why it cannot serve.
-        store = app.extensions["nzsa"].store.check()
+        store = serving.app.extensions["nzsa"].store.check()
     except StoreUnavailable as error:
         # It may come up later (a restart, a start-up order): answer 503 until it does.
         store = f"{settings['STORE']} store, not answering yet"
@@ -302,10 +340,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     url = f"http://{settings['HOST']}:{settings['PORT']}/"
     log.info("nzsa serve: %s; listening at %s (SPARQL at %ssparql)", store, url, url)
+    watch(settings["WATCH_INTERVAL"], sources_fingerprint)
     try:
         if metrics_at not in (None, "app"):
-            serve_metrics_apart(app, metrics_at)
-        serve_with(app, gateway, settings)
+            serve_metrics_apart(serving.app, metrics_at)
+        serve_with(serving, settings)
     except CannotListen as error:
         print(f"nzsa serve: {error}", file=sys.stderr)
         return 1

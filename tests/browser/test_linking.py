@@ -11,7 +11,8 @@ def test_linking_page_explains_iris_harvesting_and_wikidata(visit):
     visit.page.get_by_role("link", name="Link to us").first.click()
     page = visit.page
     expect(page.locator("h1")).to_have_text("Linking to this data")
-    for heading in ("Permanent IRIs", "Harvesting", "Querying", "Wikidata"):
+    for heading in ("Permanent IRIs", "Harvesting", "Matching names", "Querying",
+                    "Earlier versions", "Wikidata"):  # fmt: skip
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     visit.shot("linking")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from ..linking import wikidata
 from ..load import (
     Project,
     Sources,
@@ -18,7 +20,6 @@ from ..load import (
     skolem_names,
     skolemise,
 )
-from ..linking import wikidata
 from ..validate import Report, validate
 from ..validate.reasoning import inferred
 from ..vocab import GENID, NZSA, Graphs
@@ -32,6 +33,7 @@ from .manifest import (
     write_manifest,
     write_sums,
 )
+from .publish import output_folder, staged
 
 # docs/MODELLING.md, "Build output": the asserted ontology + data in four graph formats.
 ASSERTED_DUMPS = ("nzsa.ttl", "nzsa.nt", "nzsa.jsonld", "nzsa.rdf")
@@ -128,30 +130,35 @@ def write_dataset(
 
 
 def build_dataset(
-    sources: Sources | None = None, out_dir: Path | str = "build", report: Report | None = None
+    sources: Sources | None = None,
+    out_dir: Path | str = "build",
+    report: Report | None = None,
+    before_publish: Callable[[Path], None] | None = None,
 ) -> BuildResult:
-    """Validate, then write the publishable dataset into `out_dir`.
+    """Validate, then write the publishable dataset into `out_dir`, all at once.
 
     Raises BuildRefused (with the report) when validation fails. Pass a `report` from
-    `validate(sources)` to reuse its reasoning instead of validating again.
+    `validate(sources)` to reuse its reasoning instead of validating again. The files are
+    written beside `out_dir` and swapped into place (publish.py): `before_publish` may
+    prepare the complete folder first.
     """
     sources = sources if sources is not None else default_sources()
     report = report if report is not None else validate(sources)
     if not report.conforms or report.project is None:
         raise BuildRefused(report)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_folder(out_dir)
     graphs = publishable_graphs(report)
     id_list = wikidata.id_list(sources.data)
-    written = write_dataset(graphs, out_dir, wikidata.listed_ids(id_list))
     root = sources_root(sources)
     triples = {key: len(graphs[name]) for key, name in GRAPH_NAMES.items()}
     # The id list is an input like the evidence texts: a change to it makes a build stale.
     extra = (id_list,) if id_list else ()
     inputs = input_hashes(sources, text_copies(report.project, root) + extra, root)
-    write_manifest(out_dir, inputs, triples, [*written, MANIFEST, SUMS])
-    write_sums(out_dir, [*written, MANIFEST])
-    files = {name: sha256(out_dir / name) for name in [*written, MANIFEST]}
+    with staged(out_dir, before_publish) as staging:
+        written = write_dataset(graphs, staging, wikidata.listed_ids(id_list))
+        write_manifest(staging, inputs, triples, [*written, MANIFEST, SUMS])
+        write_sums(staging, [*written, MANIFEST])
+        files = {name: sha256(staging / name) for name in [*written, MANIFEST]}
     return BuildResult(out_dir, files, triples, report)
 
 

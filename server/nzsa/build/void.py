@@ -6,13 +6,13 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping
 
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from ..formats import FORMATS
 from ..linking.wikidata import LINKSET_FILE, QUICKSTATEMENTS_FILE, links
 from ..load import skolemise
-from ..vocab import BASE_IRI, DCAT, ID, SD, VOID, WIKIDATA, Graphs
+from ..vocab import BASE_IRI, DCAT, ID, ONTOLOGY_IRI, SD, VOID, WIKIDATA, Graphs
 
 DATASET = URIRef(BASE_IRI + "dataset")
 LINKSET = URIRef(BASE_IRI + "dataset/wikidata-links")
@@ -119,6 +119,13 @@ def describe(asserted: Graph, graphs: Mapping[URIRef, Graph], dumps: Mapping[str
     )
     void.add((DATASET, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
     void.add((DATASET, DCTERMS.license, LICENCE))
+    # The release's version and date, as `nzsa release` writes them on the ontology.
+    version = asserted.value(ONTOLOGY_IRI, OWL.versionInfo)
+    if version is not None:
+        void.add((DATASET, DCAT.version, Literal(str(version))))
+    modified = asserted.value(ONTOLOGY_IRI, DCTERMS.modified)
+    if modified is not None:
+        void.add((DATASET, DCTERMS.modified, modified))
     void.add((DATASET, VOID.uriSpace, Literal(str(ID))))
     void.add((DATASET, VOID.sparqlEndpoint, ENDPOINT))
     void.add((DATASET, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))

@@ -39,6 +39,70 @@ SPARQL_BODY = {
     }
 }
 
+RECONCILE_BODY = {
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "queries": {"type": "string", "description": "A batch of queries (JSON)."},
+                    "extend": {"type": "string", "description": "A data extension query (JSON)."},
+                    "callback": {"type": "string", "description": "A JSONP callback name."},
+                },
+            }
+        }
+    }
+}
+# What each POST reads from its body.
+REQUEST_BODIES = {"sparql.endpoint": SPARQL_BODY, "reconcile.service": RECONCILE_BODY}
+# Request headers a route reads beyond Accept.
+HEADERS = {
+    "memento.timegate": (
+        {
+            "name": "Accept-Datetime",
+            "in": "header",
+            "required": False,
+            "description": "The moment whose version to find, as an HTTP date (RFC 7089 §2.1.1).",
+            "schema": {"type": "string"},
+        },
+    ),
+}
+GONE = "A withdrawn thing: its last description, the page saying so."
+MOVED = "A renamed thing: to its replacement's address of the same kind."
+MISSING = "Nothing is published there."
+# The statuses of the routes linkers meet, each with what it means; every route also has
+# the default answer.
+STATUSES: dict[str, dict[str, str]] = {
+    "linkeddata.thing": {
+        "303": "To the thing's document (the format a suffix names is kept).",
+        "301": MOVED, "404": MISSING, "410": GONE,
+    },
+    "linkeddata.skolem": {"303": "To the node's document.", "404": MISSING},
+    "linkeddata.document": {
+        "200": "The document, negotiated on Accept or in the format its suffix names.",
+        "301": MOVED, "404": MISSING, "406": "No format on offer fits Accept; they are listed.",
+        "410": GONE,
+    },
+    "memento.timegate": {
+        "302": "To the memento in force at Accept-Datetime (the latest without it).",
+        "400": "Accept-Datetime is not an HTTP date.", "404": "No release holds the resource.",
+    },
+    "memento.timemap": {
+        "200": "The original, its TimeGate and every memento, in application/link-format.",
+        "404": "No release holds the resource.",
+    },
+    "memento.memento": {
+        "200": "A document as the release published it: Memento-Datetime, immutable.",
+        "303": "A thing's IRI as the release answered it: to that release's document.",
+        "404": MISSING,
+    },
+    "reconcile.service": {
+        "200": "The manifest, the batch's candidates or the extended rows (JSON or JSONP).",
+        "400": "A query that does not follow the protocol; the message says why.",
+        "413": "More queries or ids than the batch size.",
+    },
+}  # fmt: skip
+
 
 def paths_of(rule: Rule) -> list[tuple[str, list[dict]]]:
     """Return a rule's OpenAPI path templates (one per choice of names) and path parameters."""
@@ -86,14 +150,18 @@ def describe(app: Flask, root: str) -> dict:
         query = [query_parameter(p) for p in ROUTE_PARAMETERS.get(rule.endpoint, ())]
         for template, path_parameters in paths_of(rule):
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                statuses = STATUSES.get(rule.endpoint, {})
                 operation = {
                     "summary": summary,
                     "operationId": f"{method.lower()}:{template}",
-                    "parameters": path_parameters + query,
-                    "responses": {"default": {"description": ANSWER}},
+                    "parameters": path_parameters + query + list(HEADERS.get(rule.endpoint, ())),
+                    "responses": {
+                        **{code: {"description": said} for code, said in sorted(statuses.items())},
+                        "default": {"description": ANSWER},
+                    },
                 }
                 if method == "POST":
-                    operation["requestBody"] = SPARQL_BODY
+                    operation["requestBody"] = REQUEST_BODIES[rule.endpoint]
                 paths.setdefault(template, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",

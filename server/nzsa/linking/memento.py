@@ -7,6 +7,10 @@
     /release/<tag>/doc/<thing>      the document as release <tag> published it (a memento,
                                     URI-M): Memento-Datetime, immutable (§4)
 
+The thing's IRI (/id/<thing>, which answers 303 to its document) is an original resource
+too, with its own TimeGate and TimeMap: its memento /release/<tag>/id/<thing> is the 303
+of that release, dated, to the release's document (RFC 7089, "Memento of a 3XX Response").
+
 A memento is the same describe() and rendering as the current document, over the
 release's own store (releases.py builds one per tag). Release stores open on first use,
 per worker; the current document gains a constant Link header and nothing else.
@@ -30,6 +34,8 @@ from ..store.terms import MARK
 from .releases import RELEASES, Release, read_releases
 
 bp = Blueprint("memento", __name__)
+# The current resources that have mementos: a thing's IRI and its document.
+VERSIONED = ("linkeddata.document", "linkeddata.thing")
 LINK_FORMAT = "application/link-format"
 # A memento never changes (RFC 8246); a year is the longest lifetime RFC 9111 suggests.
 IMMUTABLE_SECONDS = 365 * 24 * 3600
@@ -85,7 +91,7 @@ def releases() -> Releases:
 
 def link_versions(response: Response) -> Response:
     """Give a current document its original, TimeGate and TimeMap links (RFC 7089 §2.2)."""
-    if request.endpoint != "linkeddata.document" or not releases().listed():
+    if request.endpoint not in VERSIONED or not releases().listed():
         return response
     path = request.path.lstrip("/")
     extra = _links_to_versions(path)
@@ -103,9 +109,11 @@ def _links_to_versions(path: str) -> list[str]:
 
 
 def _thing(path: str) -> URIRef:
-    """Return the IRI a document path describes; 404 for anything else."""
+    """Return the IRI a document or thing path names; 404 for anything else."""
     name, _ = split_suffix(path, DOCUMENT_FORMATS)
     thing = addresses.thing_path(name)
+    if thing is None and addresses.document_path(name) is not None:
+        thing = name  # the thing's own IRI (`id/…`)
     if thing is None or not linkeddata.PATH.fullmatch(thing):
         abort(404, description=f"Nothing is published at {request.path}.")
     return addresses.iri_for_path(thing)
@@ -210,7 +218,9 @@ def timemap(rest: str):
 def memento(tag: str, rest: str):
     """Send a document as a release published it: same describe(), that release's store."""
     release = releases().named(tag)
-    if release is None or not rest.startswith("doc/"):
+    if release is not None and not rest.startswith("doc/"):
+        return _memento_of_redirect(release, rest)
+    if release is None:
         abort(404, description=f"Nothing is published at {request.path}.")
     g.nzsa_store = releases().store(release)
     g.nzsa_build_dir = releases().folder(release)
@@ -231,6 +241,31 @@ def memento(tag: str, rest: str):
     ]
     existing = response.headers.get("Link")
     response.headers["Link"] = ", ".join(([existing] if existing else []) + links)
+    response.cache_control.max_age = IMMUTABLE_SECONDS
+    response.cache_control.immutable = True
+    return response
+
+
+def _memento_of_redirect(release: Release, rest: str) -> Response:
+    """Send the 303 a thing's IRI answered in a release, to that release's document."""
+    name, fmt = split_suffix(rest, DOCUMENT_FORMATS)
+    document = addresses.document_path(name)
+    held = holding(_thing(rest)) if document is not None else []
+    if release not in held:
+        abort(404, description=f"Nothing is published at {request.path}.")
+    suffix = fmt.suffix if fmt else ""
+    response = redirect(_memento_url(release, document + suffix) + _query(), code=303)
+    response.headers["Memento-Datetime"] = http_date(release.datetime)
+    response.headers["Link"] = ", ".join(
+        [
+            link(addresses.external(rest), "original"),
+            link(addresses.external("timegate/" + rest), "timegate"),
+            link(addresses.external("timemap/" + rest), "timemap", LINK_FORMAT),
+            *_neighbours(held, release, rest),
+        ]
+    )
+    response.vary.add("Accept")
+    response.cache_control.public = True
     response.cache_control.max_age = IMMUTABLE_SECONDS
     response.cache_control.immutable = True
     return response

@@ -56,7 +56,8 @@ class Release:
         return cls(str(data["tag"]), str(data["commit"]), when)
 
 
-def _git(root: Path, *args: str, binary: bool = False):
+def git(root: Path, *args: str, binary: bool = False):
+    """Run git in `root`; return its output (bytes if `binary`), or raise GitError."""
     try:
         done = subprocess.run(
             ["git", "-C", str(root), *args], capture_output=True, timeout=120, check=False
@@ -72,10 +73,10 @@ def _git(root: Path, *args: str, binary: bool = False):
 def release_tags(root: Path) -> list[Release]:
     """Return the release tags of the repository holding `root`, oldest first."""
     try:
-        _git(root, "rev-parse", "--show-toplevel")
+        git(root, "rev-parse", "--show-toplevel")
     except GitError:
         return []  # not a git checkout: an installed package, a copied folder
-    listing = _git(
+    listing = git(
         root, "for-each-ref", TAG_PATTERN,
         "--format=%(refname:short)%09%(objectname)%09%(*objectname)%09%(creatordate:iso-strict)",
     )  # fmt: skip
@@ -90,14 +91,14 @@ def release_tags(root: Path) -> list[Release]:
 @contextmanager
 def checkout(root: Path, commit: str) -> Iterator[Path]:
     """Yield a temporary project folder holding ontology/, data/ and shapes/ at `commit`."""
-    prefix = _git(root, "rev-parse", "--show-prefix").strip()
+    prefix = git(root, "rev-parse", "--show-prefix").strip()
     wanted = [prefix + folder for folder in PROJECT_FOLDERS]
-    listed = _git(root, "ls-tree", "--name-only", commit, "--", *wanted).split()
+    listed = git(root, "ls-tree", "--name-only", commit, "--", *wanted).split()
     with tempfile.TemporaryDirectory(prefix="nzsa-release-") as folder:
         target = Path(folder)
         if listed:
-            top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-            archive = _git(top, "archive", "--format=tar", commit, "--", *listed, binary=True)
+            top = Path(git(root, "rev-parse", "--show-toplevel").strip())
+            archive = git(top, "archive", "--format=tar", commit, "--", *listed, binary=True)
             with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
                 tar.extractall(target, filter="data")
         project = target / prefix

@@ -2,10 +2,11 @@
 
 Each worker process has THREADS threads for the app. A request is put in one of three
 lanes: queries (SPARQL, reconciliation), page renders (documents, HTML pages, mementos and
-sitemaps not replayed from memory), and cheap requests (static files, downloads, health).
+sitemaps not replayed from memory), and cheap requests (static files, downloads).
 Queries and renders may each use at most EXPENSIVE_SHARE of the threads, and together
 never the last one, so a burst of slow queries cannot take the thread a cached page or a
-static file needs.
+static file needs. The health probes (/healthz, /readyz) have a fourth lane with
+HEALTH_THREADS threads of their own beside THREADS: a probe waits only behind probes.
 
 A request no thread can take waits in its lane's queue, at most QUEUE_DEPTH deep and for
 at most QUEUE_WAIT seconds; beyond either it is refused (503 with Retry-After), and a
@@ -22,8 +23,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-QUERY, RENDER, CHEAP = "query", "render", "cheap"
-LANES = (QUERY, RENDER, CHEAP)
+QUERY, RENDER, CHEAP, HEALTH = "query", "render", "cheap", "health"
+LANES = (QUERY, RENDER, CHEAP, HEALTH)
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+HEALTH_THREADS = 2
 # Routes whose answer is rendered from the store (pages/, http/, linking/): every miss of
 # the response cache renders, or at least looks up, a description.
 RENDERED_PATHS = frozenset({"/", "/page", "/class", "/search", "/ontology", "/shapes",
@@ -38,6 +41,8 @@ QUERY_PREFIXES = ("/reconcile/suggest/",)
 
 def lane_for(method: str, path: str, query_string: str) -> str:
     """Return the lane of a request from its method, path and query string."""
+    if path in HEALTH_PATHS:
+        return HEALTH
     if path == "/sparql":
         if method == "POST" or any(name == "query" for name, _ in parse_qsl(query_string)):
             return QUERY
@@ -94,7 +99,8 @@ class Admission:
         # One thread stays free for cheap requests, unless there is only one.
         self.expensive_total = max(1, self.threads - 1)
         self.limits = {QUERY: min(each, self.expensive_total),
-                       RENDER: min(each, self.expensive_total), CHEAP: self.threads}  # fmt: skip
+                       RENDER: min(each, self.expensive_total), CHEAP: self.threads,
+                       HEALTH: HEALTH_THREADS}  # fmt: skip
         self.depth, self.wait = depth, wait
         self.busy = dict.fromkeys(LANES, 0)
         self.queues: dict[str, deque[_Waiter]] = {lane: deque() for lane in LANES}
@@ -109,7 +115,11 @@ class Admission:
         return len(self.queues[lane])
 
     def _fits(self, lane: str) -> bool:
-        if sum(self.busy.values()) >= self.threads or self.busy[lane] >= self.limits[lane]:
+        if self.busy[lane] >= self.limits[lane]:
+            return False
+        if lane == HEALTH:
+            return True  # threads of its own
+        if sum(self.busy.values()) - self.busy[HEALTH] >= self.threads:
             return False
         return lane == CHEAP or self.busy[QUERY] + self.busy[RENDER] < self.expensive_total
 

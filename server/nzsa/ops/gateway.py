@@ -222,6 +222,8 @@ class Gateway:
         self._threads: ThreadPoolExecutor | None = None
         # Replayed answers' headers, encoded: (answer, headers) by the answer's id.
         self._replay_headers: dict[int, tuple[Any, list]] = {}
+        # Switches the app to a new build (ops/reload.py); None: the app never changes.
+        self.follower = None
 
     def _worker_state(self) -> tuple[Admission, ThreadPoolExecutor]:
         # Made in the worker on its first request: the gateway is built before the fork.
@@ -233,7 +235,9 @@ class Gateway:
                 self.settings["QUEUE_DEPTH"],
                 self.settings["QUEUE_WAIT"],
             )
-            self._threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="nzsa")
+            self._threads = ThreadPoolExecutor(
+                max_workers=threads + admission.HEALTH_THREADS, thread_name_prefix="nzsa"
+            )
         return self._admission, self._threads
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
@@ -258,6 +262,8 @@ class Gateway:
             self._threads.shutdown(wait=True)
 
     async def _http(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if self.follower is not None:
+            self.follower.poll(self)
         ticket = Ticket(admission.lane_for(
             scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")
         ))  # fmt: skip

@@ -18,6 +18,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,15 @@ def prepare_processes() -> None:
     """Give this process and the workers it forks one folder for their values.
 
     Called before prometheus-client is first imported, which reads the folder's name. A
-    folder named by PROMETHEUS_MULTIPROC_DIR is used as it is; else a fresh one is made
-    and removed when this process exits.
+    folder named by PROMETHEUS_MULTIPROC_DIR is used, its values files from an earlier run
+    removed (they would be added to this run's); else a fresh one is made and removed when
+    this process exits.
     """
     if os.environ.get(MULTIPROCESS_DIR):
-        Path(os.environ[MULTIPROCESS_DIR]).mkdir(parents=True, exist_ok=True)
+        folder = Path(os.environ[MULTIPROCESS_DIR])
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink(missing_ok=True)
         return
     folder = tempfile.mkdtemp(prefix="nzsa-metrics-")
     os.environ[MULTIPROCESS_DIR] = folder
@@ -120,8 +125,6 @@ class Metrics(Observer):
     # --- the gateway's events ---------------------------------------------------------------
 
     def finished(self, scope: dict, ticket, request_id: str, status: int, sent: int) -> None:
-        import time
-
         route = self.route(scope)
         method = scope["method"] if scope["method"] in METHODS else "other"
         self.requests.labels(route, method, str(status)).inc()

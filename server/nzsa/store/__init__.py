@@ -13,7 +13,9 @@ def open_store(settings: Mapping[str, Any]):
     if settings["STORE"] == "oxigraph":
         from .oxigraph import OxigraphStore
 
-        return OxigraphStore(Path(settings["BUILD_DIR"]), settings["EXECUTORS"])
+        return OxigraphStore(
+            Path(settings["BUILD_DIR"]), settings["EXECUTORS"], settings["RANK_FROM"]
+        )
     if settings["STORE"] == "remote":
         from .remote import RemoteStore
 

@@ -105,6 +105,15 @@ class Store(abc.ABC):
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         """Run one of our own CONSTRUCT queries into an rdflib graph. Union default graph."""
 
+    def ranked(self, iri: str, kind: str, start: int, stop: int):
+        """Return the pairs covering rows [start, stop) of a resource's ranked list.
+
+        `kind` is "own" (its own triples, as (predicate, object)) or "in" (its incoming
+        links, as (subject, predicate)); the answer is a ranks.Window, or None when the
+        store keeps no ranking of that list and describe() orders it in its query.
+        """
+        return None
+
     @abc.abstractmethod
     def version(self) -> str:
         """A token that changes whenever the data changes (for ETags)."""

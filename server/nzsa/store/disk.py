@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..vocab import Graphs
+from . import ranks
 
 DATASET_FILE = "nzsa.nq"
 DESCRIPTION_FILE = "void.ttl"
@@ -50,8 +51,12 @@ def dataset_digest(build_dir: Path) -> str:
     return hashlib.sha256(both.encode("ascii")).hexdigest()
 
 
-def ensure_store(build_dir: Path) -> tuple[Path, str]:
-    """Make sure build_dir/oxigraph holds nzsa.nq; return its location and the data digest."""
+def ensure_store(build_dir: Path, rank_from: int | None = None) -> tuple[Path, str]:
+    """Make sure build_dir/oxigraph holds nzsa.nq; return its location and the data digest.
+
+    With `rank_from`, also that build_dir/ranks.sqlite ranks the lists of resources with
+    more own triples or incoming links than that (ranks.py).
+    """
     build_dir = Path(build_dir).resolve()
     if not (build_dir / DATASET_FILE).is_file():
         raise FileNotFoundError(f"{build_dir / DATASET_FILE} not found: run `nzsa build` first")
@@ -64,6 +69,9 @@ def ensure_store(build_dir: Path) -> tuple[Path, str]:
         if current != digest or not location.is_dir():
             _load(build_dir, location)
             stamp.write_text(digest + "\n")
+        ranked = build_dir / ranks.RANKS_FILE
+        if rank_from is not None and not ranks.is_current(ranked, digest, rank_from):
+            ranks.build(location, ranked, digest, rank_from)
     return location, digest
 
 

@@ -67,6 +67,16 @@ def values_list(name: str, values) -> str:
     return f"VALUES ?{name} {{ {listed} }}"
 
 
+def values_rows(names: tuple[str, ...], rows) -> str:
+    """Write a VALUES block binding the variables `names` to each row of terms in turn."""
+    for name in names:
+        if not _VARIABLE.match(name):
+            raise ValueError(f"not a SPARQL variable name: {name!r}")
+    # Each term goes through pyoxigraph's validating serialiser, as in values_clause().
+    listed = " ".join("(" + " ".join(str(to_oxigraph(term)) for term in row) + ")" for row in rows)
+    return f"VALUES ({' '.join('?' + name for name in names)}) {{ {listed} }}"
+
+
 def with_bindings(
     query: str, bindings: Mapping[str, Identifier] | None, trailing: bool = True
 ) -> str:

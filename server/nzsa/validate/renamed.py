@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from ..linking.releases import GitError, _git, checkout, release_tags
+from ..linking.releases import GitError, checkout, git, release_tags
 from ..load import ParseError, default_sources, parse_files
 from ..vocab import BASE_IRI
 
@@ -45,7 +45,7 @@ def _revisions(root: Path) -> list[tuple[str, str]]:
     """Return (name, commit) of the merge base with main and of the last release tag."""
     found = []
     try:
-        base = _git(root, "merge-base", "HEAD", BRANCH).strip()
+        base = git(root, "merge-base", "HEAD", BRANCH).strip()
         found.append((f"the merge base with {BRANCH} ({base[:7]})", base))
     except GitError:
         pass  # no git, no main branch, or no commit yet

@@ -1,0 +1,55 @@
+"""/healthz (the process is alive) and /readyz (it can serve, and what), for probes.
+
+Both answer JSON that no cache may keep. The gateway gives them a lane and threads of
+their own (ops/admission.py), so a probe never waits behind queries or page renders and
+a busy server is not taken for a dead one.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
+
+from ..store.base import QueryTimeout, StoreError
+from .sources import SOURCES, SourcesState, read_state, unchecked
+
+bp = Blueprint("health", __name__)
+# One cheap question that any store holding any data answers at once.
+PROBE = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+
+
+def _no_store(response: Response, status: int) -> Response:
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness: 200 whenever the process runs, whatever its store or data."""
+    return _no_store(jsonify(alive=True), 200)
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the store answers (else 503), its data version, and whether the sources
+    currently fail validation and why (the last valid build is served meanwhile)."""
+    publisher = current_app.extensions["nzsa"]
+    # What the main process last found, written beside the build (ops/reload.py): every
+    # worker says the same from the moment a reload has checked the sources.
+    sources: SourcesState = (
+        read_state(publisher.build_dir) or current_app.extensions.get(SOURCES) or unchecked()
+    )
+    store = {"answering": True, "version": None, "error": None}
+    try:
+        publisher.store.select(PROBE)
+        store["version"] = publisher.store.version()
+    except (StoreError, QueryTimeout) as error:
+        store.update(answering=False, error=str(error))
+    body = {"ready": store["answering"], "store": store, "sources": sources.as_json()}
+    return _no_store(jsonify(body), 200 if store["answering"] else 503)
+
+
+def register(app: Flask, sources: SourcesState | None = None) -> None:
+    """Add the probes; `sources` is what the last check of the sources found."""
+    app.extensions[SOURCES] = sources or unchecked()
+    app.register_blueprint(bp)

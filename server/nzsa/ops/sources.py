@@ -1,0 +1,104 @@
+"""Whether the sources validate, and whether a build folder holds one whole build.
+
+`nzsa serve` checks the sources at start-up and at each reload; when they fail, it goes
+on serving the last valid build and says why, once in its log and at /readyz. The state
+is made in the server's main process and reaches each worker as it is forked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+SUMS = "SHA256SUMS"
+SOURCES = "nzsa.sources"  # the app's extension that holds the SourcesState
+MANIFEST = "manifest.json"
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class SourcesState:
+    """What the last check of the sources found: valid, failing (and why), or unchecked."""
+
+    valid: bool | None  # None: not checked (REBUILD=never serves BUILD_DIR as it is)
+    reason: str
+    checked: str = field(default_factory=_now)
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def state_file(build_dir: Path) -> Path:
+    """Where the main process tells its workers what the sources are: beside BUILD_DIR."""
+    build_dir = Path(build_dir).resolve()
+    return build_dir.with_name(f".{build_dir.name}.sources.json")
+
+
+def write_state(build_dir: Path, state: SourcesState) -> None:
+    """Tell the workers (atomically: a worker reads the old state or the new, whole)."""
+    path = state_file(build_dir)
+    partial = path.with_name(f"{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(state.as_json()) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def read_state(build_dir: Path) -> SourcesState | None:
+    """What the main process last said about the sources, if anything."""
+    try:
+        data = json.loads(state_file(build_dir).read_text(encoding="utf-8"))
+        return SourcesState(data["valid"], str(data["reason"]), str(data["checked"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def unchecked() -> SourcesState:
+    """The state when the sources are not checked at all."""
+    return SourcesState(None, "not checked: REBUILD=never serves BUILD_DIR as it is")
+
+
+def one_line(report) -> str:
+    """A validation report in one line: how many errors, and the first."""
+    # Imported here: serving a build as it is never needs validation's imports.
+    from ..validate.formatters import display_path
+
+    errors = report.errors
+    first = errors[0]
+    where = ":".join(str(part) for part in (display_path(first.file), first.line) if part)
+    where = where + ": " if where else ""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{len(errors)} validation errors; first: {where}{first.message}{more}"
+
+
+def whole_build(build_dir: Path) -> str | None:
+    """Why `build_dir` does not hold one whole build, or None when it does.
+
+    Whole: SHA256SUMS lists files that are there and match, among them every file the
+    manifest lists.
+    """
+    try:
+        sums = (build_dir / SUMS).read_text(encoding="utf-8")
+        listed = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"{build_dir} holds no build (no readable {SUMS} and {MANIFEST})"
+    for line in sums.splitlines():
+        digest, _, name = line.partition("  ")
+        path = build_dir / name
+        if not path.is_file() or _sha256(path) != digest:
+            return f"{path} does not match {SUMS}"
+    missing = [name for name in listed if not (build_dir / name).is_file()]
+    return f"{build_dir} lacks {', '.join(missing)}" if missing else None
+
+
+def _sha256(path: Path) -> str:
+    hasher = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()
