@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from nzsa.load import project_root
 from nzsa.maintain.diff_report import FORMATS, MarkdownStyle
@@ -211,12 +212,17 @@ def test_re_serialising_a_file_shows_no_change(repo, old, new):
     ):
         assert diff_of(repo, old, new, fmt).endswith(empty)
     document = json.loads(diff_of(repo, old, new, "json"))
+    jsonschema.validate(document, SCHEMA)
     assert (document["asserted"], document["entailed"]) == ([], [])
     assert document["validation"] == {"appeared": [], "disappeared": []}
 
 
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "diff.schema.json").read_text())
+
+
 def test_json_has_the_documented_shape(repo):
     document = json.loads(diff_of(repo, "main", "changed", "json"))
+    jsonschema.validate(document, SCHEMA)
     assert document["old"] == {"name": "main", "commit": repo["base"]}
     assert document["new"] == {"name": "changed", "commit": repo["changed"]}
     assert document["summary"] == {
