@@ -277,9 +277,10 @@ def machine() -> dict:
 
 
 def write_report(path: Path, text: str) -> None:
-    """Write RESULTS.md, keeping the sections `--virtuoso` and `bench.faults` wrote there."""
+    """Write RESULTS.md, keeping the sections `--virtuoso`, `bench.faults` and
+    `bench.build_faults` wrote there."""
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
-    for name in ("virtuoso", "faults"):
+    for name in ("virtuoso", "faults", "build faults"):
         text = sections.keep(old, text, name)
     path.write_text(text, encoding="utf-8")
 

@@ -182,3 +182,15 @@ def test_a_failing_change_keeps_the_old_data_and_says_why(tmp_path, nzsa_server,
     assert version_served(served)[:2] == (200, "0.0.1")
     said = [line for line in served.output().splitlines() if "fail validation" in line]
     assert said and "org:membr is not declared" in said[-1]
+
+
+def test_with_a_watch_interval_a_change_is_taken_up_without_a_signal(tmp_path, nzsa_server):
+    root = project(tmp_path)
+    served = nzsa_server(
+        tmp_path / "build", WORKERS=1, THREADS=2, REBUILD="auto", ROOT=str(root),
+        WATCH_INTERVAL=0.5,
+    )  # fmt: skip
+    assert version_served(served)[:2] == (200, "0.0.1")
+    set_version(root, "0.0.2")
+    assert wait_for(lambda: version_served(served)[:2] == (200, "0.0.2")), served.output()
+    assert "the sources changed" in served.output()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
-from ..store.base import QueryTimeout, StoreError
+from ..store.base import QueryTimeout, StoreError, StoreUnavailable
 from .sources import SOURCES, SourcesState, read_state, unchecked
 
 bp = Blueprint("health", __name__)
@@ -43,8 +43,13 @@ def readyz():
     try:
         publisher.store.select(PROBE)
         store["version"] = publisher.store.version()
-    except (StoreError, QueryTimeout) as error:
-        store.update(answering=False, error=str(error))
+    except (StoreUnavailable, QueryTimeout) as error:
+        # The details (a remote store's address among them) go to the log, not the answer.
+        current_app.logger.warning("readyz: store not answering: %s", error)
+        store.update(answering=False, error="the data store is not answering")
+    except StoreError as error:
+        current_app.logger.warning("readyz: store failed: %s", error)
+        store.update(answering=False, error="the data store failed to answer")
     body = {"ready": store["answering"], "store": store, "sources": sources.as_json()}
     return _no_store(jsonify(body), 200 if store["answering"] else 503)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import struct
 import sys
 import threading
@@ -73,6 +74,10 @@ def _exit_with_parent(parent: int) -> None:
 
 def main(argv: list[str]) -> int:
     """Open the store read-only and answer requests until stdin closes."""
+    # Stopping is the worker's to decide: a SIGTERM to the whole process group (a terminal,
+    # a service manager) must not cut the query it is letting finish. The worker ends
+    # this process when it stops (pool.py), or it ends with the worker (below).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the reply pipe
