@@ -73,6 +73,23 @@ ORDER BY ?order ?p ?o ?pref ?label
 """
 )
 
+# The labels and inferred flag of a ranked page of own triples (store/ranks.py), whose
+# (?this ?p ?o) the store's ranking lists at `#bindings`, already in order.
+OWN_RANKED = (
+    PREFIXES
+    + """
+SELECT ?this ?p ?o ?pref ?label ?inferred WHERE {
+  #bindings
+  OPTIONAL { ?o skos:prefLabel ?pref }
+  OPTIONAL { ?o rdfs:label ?label }
+  OPTIONAL {
+    GRAPH <https://w3id.org/nzsa/graph/inferred> { ?this ?p ?o }
+    BIND(true AS ?inferred)
+  }
+}
+"""
+)
+
 # Own triples per page for each incoming link per page. An incoming link brings its
 # subject's label and, for a qualified fact, the whole fact with its evidence and sources
 # (about 15 triples); an own triple brings its object's label. Ten own triples per link
@@ -259,6 +276,13 @@ def _page_rows(store: Store, query: str, iri: URIRef, pair: tuple[str, str], sta
     if not window.pairs:
         return []
     block = values_rows(("this", *pair), [(iri, *terms) for terms in window.pairs])
+    if kind == "own" and not window.ties:
+        # The window is in order already: rows are put in its order here, and only the
+        # labels and flag are queried (the rows of one pair may come in any order).
+        position = {terms: n + window.first_row for n, terms in enumerate(window.pairs)}
+        rows = store.select(OWN_RANKED.replace(MARK, block))
+        rows = [row for row in rows if start <= position[row["p"], row["o"]] < start + count]
+        return sorted(rows, key=lambda row: position[row["p"], row["o"]])
     text = query.format(limit=count, offset=start - window.first_row)
     return store.select(text.replace(MARK, block))
 

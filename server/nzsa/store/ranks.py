@@ -92,6 +92,7 @@ class Window:
 
     pairs: tuple[tuple[Identifier, Identifier], ...]  # (p, o) own, (s, p) incoming
     first_row: int
+    ties: bool = False  # whether pairs whose order text ties are among them
 
 
 def _stamp(digest: str, rank_from: int) -> str:
@@ -219,12 +220,13 @@ class Ranks:
             return Window((), start)  # past the end of the list
         last = db.execute(at + below, (resource, kind, stop - 1)).fetchone()
         begin, end = first[2], last[3]
-        pairs = db.execute(
-            "SELECT first, second FROM pairs WHERE resource = ? AND kind = ?"
-            " AND start >= ? AND start < ? ORDER BY start",
+        found = db.execute(
+            "SELECT first, second, tie_end - tie_start > size FROM pairs"
+            " WHERE resource = ? AND kind = ? AND start >= ? AND start < ? ORDER BY start",
             (resource, kind, begin, end),
         ).fetchall()
-        return Window(_parse(pairs, kind), begin)
+        pairs = [(first, second) for first, second, _ in found]
+        return Window(_parse(pairs, kind), begin, any(tied for _, _, tied in found))
 
 
 def _parse(pairs: list[tuple[str, str]], kind: str) -> tuple:
