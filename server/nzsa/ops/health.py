@@ -31,8 +31,11 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Readiness: the store answers (else 503), its data version, and whether the sources
-    currently fail validation and why (the last valid build is served meanwhile)."""
+    """Readiness: 503 unless the store answers; the data version; whether the sources fail.
+
+    When the sources currently fail validation, it says why; the last valid build is
+    served meanwhile, so the server stays ready.
+    """
     publisher = current_app.extensions["nzsa"]
     # What the main process last found, written beside the build (ops/reload.py): every
     # worker says the same from the moment a reload has checked the sources.

@@ -84,6 +84,14 @@ class Serving:
 
     def reload(self) -> None:
         """Serve a valid change of the sources (or of BUILD_DIR); else keep the data, say why."""
+        try:
+            self._reload()
+        except Exception:  # noqa: BLE001 - whatever fails, the server goes on serving
+            # A reload runs in the server's main process (gunicorn's arbiter, granian's
+            # master): an error it did not foresee must not stop the site.
+            log.exception("nzsa serve: reload failed, the data served is unchanged")
+
+    def _reload(self) -> None:
         log.info("nzsa serve: reloading: checking the sources")
         from ..serve import BuildRefused
         from ..store.base import StoreError
