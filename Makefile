@@ -49,4 +49,5 @@ format: install
 
 test: install system-deps lint
 	$(NZSA) validate
+	$(NZSA) fmt --check
 	$(VENV)/bin/pytest

@@ -129,6 +129,13 @@ def test_every_repository_file_keeps_its_graph_and_formats_idempotently(path):
     assert not [line for line in formatted.splitlines() if line != line.rstrip()]
 
 
+def test_the_repository_is_in_the_canonical_layout():
+    unformatted = [
+        str(p.relative_to(project_root())) for p in REPOSITORY_FILES if format_file(p).changed
+    ]
+    assert unformatted == [], "run `nzsa fmt`"
+
+
 def test_any_other_layout_of_the_same_graph_formats_alike():
     # rdflib's plain Turtle writer orders and nests differently (and drops unused prefixes).
     graph = Graph(bind_namespaces="none").parse(data=UNORDERED, format="turtle")
