@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 from fixture_data import NZSA, REQUEST_TIMEOUT
+from nzsa.ops.sources import SourcesState, read_state, write_state
 
 FIXTURE = Path(__file__).parent / "fixtures" / "validate" / "project"
 SERVERS = ["granian", "gunicorn"]
@@ -194,3 +195,13 @@ def test_with_a_watch_interval_a_change_is_taken_up_without_a_signal(tmp_path, n
     set_version(root, "0.0.2")
     assert wait_for(lambda: version_served(served)[:2] == (200, "0.0.2")), served.output()
     assert "the sources changed" in served.output()
+
+
+def test_a_folder_it_cannot_write_leaves_the_state_to_the_app(tmp_path):
+    # A read-only deployment (the container's /srv/nzsa): serving goes on regardless.
+    (tmp_path / "file").write_text("")
+    build_dir = tmp_path / "file" / "build"
+    assert write_state(build_dir, SourcesState(True, "valid")) is False
+    assert read_state(build_dir) is None
+    assert write_state(tmp_path / "build", SourcesState(False, "why")) is True
+    assert read_state(tmp_path / "build").reason == "why"

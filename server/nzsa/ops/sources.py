@@ -7,6 +7,7 @@ is made in the server's main process and reaches each worker as it is forked.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -41,12 +42,24 @@ def state_file(build_dir: Path) -> Path:
     return build_dir.with_name(f".{build_dir.name}.sources.json")
 
 
-def write_state(build_dir: Path, state: SourcesState) -> None:
-    """Tell the workers (atomically: a worker reads the old state or the new, whole)."""
+def write_state(build_dir: Path, state: SourcesState) -> bool:
+    """Tell the workers (atomically: a worker reads the old state or the new, whole).
+
+    False when the folder is not writable (a read-only deployment): the workers then say
+    what the app they forked from knew.
+    """
     path = state_file(build_dir)
     partial = path.with_name(f"{path.name}.{os.getpid()}")
-    partial.write_text(json.dumps(state.as_json()) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(json.dumps(state.as_json()) + "\n", encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        with contextlib.suppress(OSError):
+            path.unlink()  # never leave an older state to be read as the current one
+        return False
+    return True
 
 
 def read_state(build_dir: Path) -> SourcesState | None:
