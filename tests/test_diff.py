@@ -301,3 +301,22 @@ def test_a_clone_without_a_local_main_compares_with_origin_main(repo, tmp_path):
     assert git(clone, "branch", "--list", "main") == ""
     base = default_base(clone)
     assert (base.name, base.commit) == ("merge base with origin/main", repo["base"])
+
+
+def test_a_revision_that_cannot_be_parsed_is_said_so_and_not_compared(repo):
+    root = repo["root"]
+    git(root, "checkout", "-q", "-b", "broken", repo["base"])
+    path = root / "data" / "review.ttl"
+    path.write_text(BASE.replace("a nzsa:Membership ;", "a nzsa:Membership ;;;<"), encoding="utf-8")
+    repo["broken"] = commit(root, "break a file")
+    git(root, "checkout", "-q", "changed")
+    text = diff_of(repo, "main", "broken", "text")
+    lines = text.splitlines()
+    assert lines[1] == "broken could not be read (see its findings): its graphs are not compared"
+    assert "Asserted" not in text and "Entailed" not in text
+    assert lines[3] == "Validation: 1 appeared, 0 gone"
+    assert lines[4].startswith("  + error [parse] ")
+    document = json.loads(diff_of(repo, "main", "broken", "json"))
+    jsonschema.validate(document, SCHEMA)
+    assert document["unreadable"] == ["new"]
+    assert document["validation"]["appeared"][0]["file"] == "data/review.ttl"

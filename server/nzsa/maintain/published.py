@@ -32,7 +32,8 @@ def published(project: Path) -> Published:
     """
     report = validate(default_sources(project))
     if report.project is None or report.closure is None:
-        return Published(findings=report.findings, readable=False)
+        findings = [_named(finding, {}, project) for finding in report.findings]
+        return Published(findings=findings, readable=False)
     graphs: dict[URIRef, Graph] = publishable_graphs(report)
     asserted = merge(graphs[name] for name in (Graphs.ONTOLOGY, Graphs.DATA, Graphs.SHAPES))
     # Findings name blank nodes by their ids of this parse: use the published names,

@@ -230,4 +230,7 @@ def semantic_diff(old: Published, new: Published) -> Diff:
     appeared = [f for f in new.findings if finding_key(f, new_contents) not in old_keys]
     disappeared = [f for f in old.findings if finding_key(f, old_contents) not in new_keys]
     unreadable = [name for name, p in (("old", old), ("new", new)) if not p.readable]
+    if unreadable:
+        # An unreadable revision has no graphs: comparing would list everything as gone.
+        asserted, entailed = [], []
     return Diff(asserted, entailed, appeared, disappeared, unreadable, old, new)
