@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 from fixture_data import NZSA, REQUEST_TIMEOUT
+from nzsa.ops.reload import Follower
 from nzsa.ops.sources import SourcesState, read_state, write_state
 
 FIXTURE = Path(__file__).parent / "fixtures" / "validate" / "project"
@@ -205,3 +206,17 @@ def test_a_folder_it_cannot_write_leaves_the_state_to_the_app(tmp_path):
     assert read_state(build_dir) is None
     assert write_state(tmp_path / "build", SourcesState(False, "why")) is True
     assert read_state(tmp_path / "build").reason == "why"
+
+
+def test_a_build_made_beside_the_server_is_served_after_sighup_only(tmp_path, nzsa_server):
+    first, second = project(tmp_path), tmp_path / "second"
+    shutil.copytree(first, second)
+    set_version(second, "0.0.2")
+    build_dir = tmp_path / "build"
+    build(first, build_dir)
+    served = nzsa_server(build_dir, WORKERS=2, THREADS=2)  # REBUILD=never
+    build(second, build_dir)  # `nzsa build` run by hand, into the folder being served
+    time.sleep(3 * Follower.INTERVAL)
+    assert {version_served(served)[:2] for _ in range(6)} == {(200, "0.0.1")}
+    served.process.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: version_served(served)[:2] == (200, "0.0.2")), served.output()

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..store.disk import STAMP_FILE, STORE_DIR, dataset_digest
+from ..store.disk import STAMP_FILE, STORE_DIR
 
 STAGING = ".building-"  # .NAME.building-XXXX: a build being written
 RETIRED = ".retired-"  # .NAME.retired-XXXX: a replaced build being removed
@@ -85,16 +85,15 @@ def _tidy(parent: Path, name: str) -> None:
 def _carry(old: Path, new: Path) -> None:
     """Link into the new build what the old one holds that a build does not remake.
 
-    The store loaded from the same dataset comes too, so a server does not load it again.
-    Hard links: the old build stays whole until the swap, and nothing is copied.
+    The releases, and the store: a server that has not yet taken up the new build goes on
+    opening the store it serves (a worker's first query, an executor replaced after a
+    timeout), and one loaded from the same dataset is not loaded again (store/disk.py
+    reloads it when its stamp names another dataset). Hard links: the old build stays
+    whole until the swap, and nothing is copied.
     """
     if not old.is_dir():
         return
-    names = list(CARRIED)
-    stamp = old / STAMP_FILE
-    if stamp.is_file() and stamp.read_text().strip() == dataset_digest(new):
-        names += [STORE_DIR, STAMP_FILE]
-    for name in names:
+    for name in (*CARRIED, STORE_DIR, STAMP_FILE):
         source, target = old / name, new / name
         if target.exists() or not source.exists():
             continue

@@ -3,11 +3,12 @@
 The server's main process keeps the app its workers fork from (Serving). On SIGHUP, or
 when WATCH_INTERVAL finds the sources changed, it checks the sources as at start-up:
 BUILD_DIR is rebuilt when stale (in a fresh folder, the store loaded there, then swapped
-in whole: build/publish.py), and what the check found is written beside BUILD_DIR, where
-/readyz reads it. Each worker (Follower) notices a new build within a second, makes an app on
-it in a thread of its own and switches to it between two requests; requests already
-begun finish on the old one. Workers are not replaced: a granian worker told to stop
-could close a connection it had just accepted without answering it. (gunicorn replaces
+in whole: build/publish.py). What the check found, and which build to serve, is written
+beside BUILD_DIR, where /readyz reads it. Each worker (Follower) sees there within a
+second that a new build is to be served, makes an app on it in a thread of its own and
+switches to it between two requests; requests already begun finish on the old one.
+Workers are not replaced: a granian worker told to stop could close a connection it had
+just accepted without answering it. (gunicorn replaces
 its workers on SIGHUP all the same, forked from the new app; it loses no connection.)
 Sources that fail validation change nothing but the reason given in the log and at
 /readyz; the last valid build goes on being served.
@@ -25,7 +26,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .sources import SOURCES, SUMS, SourcesState, read_state, write_state
+from .sources import (
+    SOURCES,
+    SUMS,
+    SourcesState,
+    digest_of,
+    read_served,
+    read_state,
+    state_file,
+    write_state,
+)
 
 log = logging.getLogger("nzsa.serve")
 
@@ -46,7 +56,7 @@ class Serving:
         self.build_dir = Path(settings["BUILD_DIR"])
         self.served = _sums(self.build_dir)
         self._reloading = threading.Lock()
-        write_state(self.build_dir, sources)
+        write_state(self.build_dir, sources, digest_of(self.served))
         self.app = self._app(sources)
         self.gateway = self._gateway(self.app)
 
@@ -66,7 +76,8 @@ class Serving:
         from .gateway import gateway_for
 
         gateway = gateway_for(app)
-        gateway.follower = Follower(self.build_dir, self._worker_app, drain_seconds(self.settings))
+        drain = drain_seconds(self.settings)
+        gateway.follower = Follower(self.build_dir, self._worker_app, drain, digest_of(self.served))
         return gateway
 
     def reload_in_background(self, *_) -> None:
@@ -101,10 +112,10 @@ class Serving:
         except (BuildRefused, OSError) as error:
             sources = SourcesState(False, str(error).splitlines()[0])
             log.warning("nzsa serve: reload failed, the data served is unchanged: %s", error)
-        write_state(self.build_dir, sources)
         built = _sums(self.build_dir)
         if built == self.served:
             self.app.extensions[SOURCES] = sources
+            write_state(self.build_dir, sources, digest_of(self.served))
             log.info("nzsa serve: reloaded: the build served is unchanged")
             return
         try:
@@ -112,44 +123,54 @@ class Serving:
         except (FileNotFoundError, ValueError, StoreError) as error:
             reason = f"the new build cannot be served: {error}"
             self.app.extensions[SOURCES] = SourcesState(False, reason)
-            write_state(self.build_dir, self.app.extensions[SOURCES])
+            write_state(self.build_dir, self.app.extensions[SOURCES], digest_of(self.served))
             log.warning("nzsa serve: reload failed, the data served is unchanged: %s", reason)
             return
-        old, self.app, self.gateway = self.app, app, self._gateway(app)
         self.served = built
+        old, self.app, self.gateway = self.app, app, self._gateway(app)
+        # Now the workers switch (Follower), each between two requests.
+        write_state(self.build_dir, sources, digest_of(built))
         old.extensions["nzsa"].store.close()
         version = app.extensions["nzsa"].store.version()
         log.info("nzsa serve: reloaded: serving data version %s", version)
 
 
 class Follower:
-    """In a worker: switch to a new build once the main process has swapped it in."""
+    """In a worker: switch to the build the main process says to serve, once it says so.
+
+    A build swapped into BUILD_DIR by a `nzsa build` run beside the server is served only
+    after SIGHUP (or WATCH_INTERVAL), as the main process then says.
+    """
 
     INTERVAL = 1.0  # seconds between looks: the cost of a stat, once a second at most
 
-    def __init__(self, build_dir: Path, make_app: Callable[[], Any], drain: float):
+    def __init__(self, build_dir: Path, make_app: Callable[[], Any], drain: float, served):
         self.build_dir, self.make_app, self.drain = build_dir, make_app, drain
-        self.sums = _stamp(build_dir / SUMS)
+        self.served = served  # the digest of the build this worker's app serves
+        self.state = _stamp(state_file(build_dir))
         self._next = 0.0
         self._making = False
 
     def poll(self, gateway) -> None:
-        """Look (at most once a second) for a new build; called on the event loop."""
+        """Look (at most once a second) for word of a new build; called on the event loop."""
         now = time.monotonic()
         if now < self._next or self._making:
             return
         self._next = now + self.INTERVAL
-        sums = _stamp(self.build_dir / SUMS)
-        if sums is not None and sums != self.sums:
+        state = _stamp(state_file(self.build_dir))
+        if state == self.state:
+            return
+        self.state, served = state, read_served(self.build_dir)
+        if served is not None and served != self.served:
             self._making = True
             loop = asyncio.get_running_loop()
             making = loop.run_in_executor(None, self.make_app)
-            making.add_done_callback(lambda done: self._switch(gateway, done, sums, loop))
+            making.add_done_callback(lambda done: self._switch(gateway, done, served, loop))
 
-    def _switch(self, gateway, done: asyncio.Future, sums: tuple, loop) -> None:
+    def _switch(self, gateway, done: asyncio.Future, served: str, loop) -> None:
         from ..store.base import StoreError
 
-        self._making, self.sums = False, sums
+        self._making, self.served = False, served
         try:
             app = done.result()
         except (FileNotFoundError, ValueError, StoreError, OSError) as error:

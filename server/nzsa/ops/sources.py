@@ -42,8 +42,9 @@ def state_file(build_dir: Path) -> Path:
     return build_dir.with_name(f".{build_dir.name}.sources.json")
 
 
-def write_state(build_dir: Path, state: SourcesState) -> bool:
-    """Tell the workers (atomically: a worker reads the old state or the new, whole).
+def write_state(build_dir: Path, state: SourcesState, served: str | None = None) -> bool:
+    """Tell the workers what the sources are and which build to serve (`served`: a
+    digest of its SHA256SUMS), atomically: a worker reads the old state or the new, whole.
 
     False when the folder is not writable (a read-only deployment): the workers then say
     what the app they forked from knew.
@@ -51,7 +52,8 @@ def write_state(build_dir: Path, state: SourcesState) -> bool:
     path = state_file(build_dir)
     partial = path.with_name(f"{path.name}.{os.getpid()}")
     try:
-        partial.write_text(json.dumps(state.as_json()) + "\n", encoding="utf-8")
+        text = json.dumps({**state.as_json(), "served": served})
+        partial.write_text(text + "\n", encoding="utf-8")
         os.replace(partial, path)
     except OSError:
         with contextlib.suppress(OSError):
@@ -69,6 +71,20 @@ def read_state(build_dir: Path) -> SourcesState | None:
         return SourcesState(data["valid"], str(data["reason"]), str(data["checked"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def read_served(build_dir: Path) -> str | None:
+    """The digest of the build the main process last told its workers to serve."""
+    try:
+        served = json.loads(state_file(build_dir).read_text(encoding="utf-8"))["served"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return served if isinstance(served, str) else None
+
+
+def digest_of(sums: str | None) -> str | None:
+    """A short name for a build: the SHA-256 of its SHA256SUMS."""
+    return None if sums is None else hashlib.sha256(sums.encode("utf-8")).hexdigest()
 
 
 def unchecked() -> SourcesState:
