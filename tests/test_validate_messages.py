@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from nzsa.load import sources_from_paths
+from nzsa.load import parse_file, sources_from_paths
 from nzsa.validate import validate
 from nzsa.validate.formatters import format_github, format_text, report_graph
-from rdflib import RDF, SH, Namespace
+from nzsa.vocab import ID
+from rdflib import RDF, SH, Namespace, URIRef
 
 FIXTURE = Path(__file__).parent / "fixtures" / "validate" / "project"
 NZSAV = Namespace("https://w3id.org/nzsa/validate#")
@@ -260,3 +262,36 @@ def test_subject_described_in_two_files(project):
         "    warning [parse] country:samoa is also described in data/entities.ttl:17: "
         "keep each subject's description in one file\n"
     ) in text
+
+
+BUNDLED = Path(__file__).resolve().parents[1]
+
+
+def test_bundled_data_one_misspelt_class_and_one_renamed_iri_are_two_errors(tmp_path):
+    for folder in ("ontology", "data", "shapes"):
+        shutil.copytree(BUNDLED / folder, tmp_path / folder)
+    graphs = {path: parse_file(path) for path in sorted((tmp_path / "data").glob("*.ttl"))}
+    uses = Counter(
+        o for g in graphs.values() for _, p, o in g if p != RDF.type and str(o).startswith(ID)
+    )
+    # The most referenced thing is renamed; the next one's class is misspelt.
+    renamed, misspelt = (iri for iri, _ in uses.most_common(2))
+    for path, graph in graphs.items():
+        changed = False
+        for _, p, o in list(graph.triples((renamed, None, None))):
+            graph.remove((renamed, p, o))
+            graph.add((URIRef(str(renamed) + "-renamed"), p, o))
+            changed = True
+        for _, _, cls in list(graph.triples((misspelt, RDF.type, None))):
+            graph.remove((misspelt, RDF.type, cls))
+            graph.add((misspelt, RDF.type, URIRef(str(cls) + "x")))
+            changed = True
+        if changed:
+            path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    report = validate(sources_from_paths([tmp_path]))
+    roots = [f for f in report.errors if f.cause is None]
+    assert sorted(f.kind for f in roots) == ["dangling", "unknown-class"], format_text(report)
+    by_kind = {f.kind: f for f in roots}
+    assert by_kind["dangling"].value == renamed
+    assert by_kind["unknown-class"].subject == misspelt
+    assert len(report.errors) > uses[renamed]  # every use of the old IRI, folded

@@ -102,7 +102,9 @@ def one_line(report) -> str:
     where = ":".join(str(part) for part in (display_path(first.file), first.line) if part)
     where = where + ": " if where else ""
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{len(errors)} validation errors; first: {where}{first.message}{more}"
+    # A message may go on over lines (a quote's closest passage): its first says what.
+    message = first.message.splitlines()[0]
+    return f"{len(errors)} validation errors; first: {where}{message}{more}"
 
 
 def whole_build(build_dir: Path) -> str | None:

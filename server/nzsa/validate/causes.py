@@ -7,7 +7,8 @@ shape too. The maintainer has one thing to fix: the root. These are the rules:
 - a class the ontology does not declare on S: SHACL results about S, or with S as value;
 - a property the ontology does not declare on S: SHACL results about S on the property
   it was meant to be (the "did you mean" one);
-- an IRI nothing describes: its other references, and SHACL results with it as value.
+- an IRI nothing describes: its other references, and the findings with it as value
+  (the shapes that expect something there, the evidence that cannot read its source).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def _follows(finding: Finding, root: Finding) -> bool:
             and finding.path == root.meant
         )
     if root.kind == DANGLING:
-        same_target = finding.kind == DANGLING and finding.value == root.value
-        return same_target or (finding.stage == "shacl" and finding.value == root.value)
+        # An undeclared term is a root cause of its own, whatever it points to.
+        return finding.value == root.value and finding.kind in ("", DANGLING)
     return False
 
 

@@ -88,5 +88,9 @@ def check_evidence(project: Project, locator: Locator, root: Path | None = None)
                     )
                 else:
                     continue
-                findings.append(Finding(ERROR, "evidence", message, path, line, evidence))
+                findings.append(
+                    Finding(
+                        ERROR, "evidence", message, path, line, evidence, PROV.wasQuotedFrom, source
+                    )
+                )
     return findings
