@@ -161,6 +161,23 @@ def test_renamed_iri_is_named_as_renamed_once_with_its_references_folded(project
     assert sum(f.cause is None for f in report.errors) == 1
 
 
+def test_iri_removed_since_the_last_release_is_named_as_renamed(project):
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", ".")
+    git(project, "commit", "-q", "-m", "data")
+    git(project, "tag", "v1.0.0")
+    # Renamed and committed on main itself: only the release still describes the old IRI.
+    edit(project / "data" / "entities.ttl", "country:samoa a", "country:samoa-renamed a")
+    git(project, "commit", "-q", "-am", "rename")
+    text = format_text(run(project)).splitlines()
+    assert text[2] == (
+        "    error [references] org:member points to country:samoa, which nothing describes; "
+        "renamed to country:samoa-renamed? it was described at release v1.0.0: point the "
+        "references at its new IRI, and keep the old one with owl:deprecated true and "
+        "dcterms:isReplacedBy (docs/MODELLING.md)"
+    )
+
+
 def test_quote_shows_the_closest_passage_and_the_first_difference(project):
     source = project / "data" / "sources" / "regional-security.txt"
     edit(source, "We're a member", "We’re a member")
