@@ -2,6 +2,7 @@
 must always hold one whole build, old or new, that its SHA256SUMS verifies.
 
     python -m bench.build_faults --times 100 [--seed N] [--project DIR]
+    python -m bench.build_faults --reloads 10 --server granian|gunicorn
 
 Two versions of a project (the one given, and a copy with another owl:versionInfo) are
 built in turn into one folder; each build is killed (SIGKILL) at a random moment from
@@ -147,13 +148,91 @@ def kill_builds(project: Path, scratch: Path, times: int, seed: int = 0) -> Coun
     return outcomes
 
 
+def reload_under_load(project: Path, scratch: Path, server: str, times: int) -> Counter:
+    """Reload `nzsa serve` `times` times (SIGHUP, the version changed each time) while four
+    clients ask without pause (two on fresh connections, two keeping theirs alive); count
+    the answers by status, and the errors."""
+    import threading
+
+    import requests
+
+    root = two_versions(project, scratch)[0]
+    port = _free_port()
+    env = {**os.environ, "NZSA_ROOT": str(root), "NZSA_BUILD_DIR": str(scratch / "build"),
+           "NZSA_PORT": str(port), "NZSA_SERVER": server, "NZSA_WORKERS": "2",
+           "NZSA_THREADS": "2", "NZSA_REBUILD": "auto"}  # fmt: skip
+    log = (scratch / f"serve-{server}.log").open("wb")
+    process = subprocess.Popen([str(NZSA), "serve"], env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/ontology.ttl"
+    tally: Counter = Counter()
+    stop = threading.Event()
+
+    def client(keep_alive: bool) -> None:
+        session = requests.Session() if keep_alive else requests
+        while not stop.is_set():
+            try:
+                tally[str(session.get(url, timeout=30).status_code)] += 1
+            except requests.RequestException as error:
+                tally[f"error: {type(error).__name__}"] += 1
+
+    try:
+        _wait_for(lambda: requests.get(url, timeout=2).ok)
+        clients = [threading.Thread(target=client, args=(k,)) for k in (False, False, True, True)]
+        for thread in clients:
+            thread.start()
+        ontology = root / "ontology" / "nzsa.ttl"
+        for number in range(times):
+            text = re.sub(r'owl:versionInfo "[^"]*"', f'owl:versionInfo "r{number}"',
+                          ontology.read_text(encoding="utf-8"))  # fmt: skip
+            ontology.write_text(text, encoding="utf-8")
+            process.send_signal(signal.SIGHUP)
+            _wait_for(lambda n=number: f'"r{n}"' in requests.get(url, timeout=5).text)
+        stop.set()
+        for thread in clients:
+            thread.join()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+    return tally
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(condition, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("gave up waiting")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--times", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--project", type=Path, default=FIXTURE)
+    parser.add_argument("--reloads", type=int, default=0, help="reload a server this often")
+    parser.add_argument("--server", default="granian", choices=["granian", "gunicorn"])
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.reloads:
+        with tempfile.TemporaryDirectory(prefix="nzsa-reloads-") as scratch:
+            tally = reload_under_load(args.project, Path(scratch), args.server, args.reloads)
+        for outcome, count in sorted(tally.items()):
+            print(f"{outcome}: {count}")
+        print(f"{args.reloads} reloads under {args.server} in {time.monotonic() - started:.0f} s")
+        return 1 if set(tally) - {"200"} else 0
     with tempfile.TemporaryDirectory(prefix="nzsa-faults-") as scratch:
         outcomes = kill_builds(args.project, Path(scratch), args.times, args.seed)
     elapsed = time.monotonic() - started
