@@ -269,9 +269,14 @@ def scenario_slow(served: Served, docs: list[str], seconds: float, sockets: int 
             "load": load_average()}  # fmt: skip
 
 
-def scenario_pathological(served: Served, docs: list[str], seconds: float, count: int = 20):
-    """`count` clients sending runaway queries, each one no cache holds, beside visitors."""
-    tally = Tally()
+def scenario_pathological(
+    served: Served, docs: list[str], seconds: float, count: int = 20, tally: Tally | None = None
+):
+    """`count` clients sending runaway queries, each one no cache holds, beside visitors.
+
+    A `tally` given gathers the outcomes of several runs: the figures are of them all.
+    """
+    tally = Tally() if tally is None else tally
     until = time.monotonic() + seconds
     runaways = [loadgen.user(served.base, loadgen.unique(runaway, n * 100_000), until, tally)
                 for n in range(count)]  # fmt: skip
@@ -444,6 +449,10 @@ def _ms(value) -> str:
     return "–" if value is None else f"{value:g}"
 
 
+def _loads(loads: list) -> str:
+    return "–".join(f"{x:g}" for x in (min(loads), max(loads))) if len(loads) > 1 else loads[0]
+
+
 def _row(name: str, figures: dict, load) -> str:
     return (
         f"| {name} | {figures['requests']} | {_statuses(figures)} | {_ms(figures['p50_ms'])}"
@@ -455,6 +464,16 @@ HEAD = (
     "| | requests | statuses | p50 ms | p99 ms | 5xx without Retry-After | load |\n"
     "|---|---|---|---|---|---|---|"
 )
+
+
+def trend(samples: list, warmup: float, column: int) -> tuple[float, float, float]:
+    """After the warm-up: the least-squares slope (MB a minute), lowest and highest MB."""
+    points = [(s[0] / 60, s[column] / 1e6) for s in samples if s[0] >= warmup]
+    mean_t = sum(t for t, _ in points) / len(points)
+    mean_m = sum(m for _, m in points) / len(points)
+    spread = sum((t - mean_t) ** 2 for t, _ in points) or 1.0
+    slope = sum((t - mean_t) * (m - mean_m) for t, m in points) / spread
+    return round(slope, 3), round(min(m for _, m in points), 1), round(max(m for _, m in points), 1)
 
 
 def render(results: dict, command: str) -> str:
@@ -496,21 +515,29 @@ def render(results: dict, command: str) -> str:
         lines.append("")
     if "soak" in results:
         r = results["soak"]
+        rss = trend(r["samples"], r["warmup"], 1)
+        pss = trend(r["samples"], r["warmup"], 2)
         lines += [
             "### Soak: mixed load at c=50",
             "",
-            f"{r['when']}; {r['seconds']:g} s, memory of the server's process tree (master,"
-            f" workers, executors) every 5 s; growth from the end of the {r['warmup']:g} s"
-            " warm-up to the end.",
+            f"{r['when']}; {r['seconds']:g} s, the memory of the server's process tree (master,"
+            f" workers, executors) read every 5 s; growth from the end of the {r['warmup']:g} s"
+            " warm-up to the end. Target: < 5 %.",
             "",
             HEAD,
             _row("c=50", r, f"{r['load_min']}–{r['load_max']}"),
             "",
-            f"RSS {r['rss_mb_after_warmup']} MB → {r['rss_mb_end']} MB"
-            f" (**{r['rss_growth_pct']:+g} %**, peak {r['rss_mb_peak']} MB); PSS"
-            f" {r['pss_mb_after_warmup']} MB → {r['pss_mb_end']} MB"
-            f" ({r['pss_growth_pct']:+g} %)."
-            " Target: < 5 %.",
+            f"- RSS {r['rss_mb_after_warmup']} MB → {r['rss_mb_end']} MB"
+            f" (**{r['rss_growth_pct']:+g} %**); after the warm-up between {rss[1]} and"
+            f" {rss[2]} MB, trend {rss[0]:+g} MB a minute; peak {r['rss_mb_peak']} MB.",
+            f"- PSS (shared pages divided among the processes that share them)"
+            f" {r['pss_mb_after_warmup']} MB → {r['pss_mb_end']} MB ({r['pss_growth_pct']:+g} %);"
+            f" after the warm-up between {pss[1]} and {pss[2]} MB, trend {pss[0]:+g} MB a minute."
+            " RSS counts a page each process maps, shared or not, so a flat RSS with a rising"
+            " PSS means pages the processes shared became private to one, not new memory in"
+            " use: most likely pages inherited from the master at the fork and copied when a"
+            " worker writes to them (bounded by what the master holds), or executors replaced"
+            " after a timeout; not measured further here.",
             "",
         ]
     if "slow" in results:
@@ -542,6 +569,22 @@ def render(results: dict, command: str) -> str:
             _row("runaway queries", r["runaway"], r["load"]),
             "",
         ]
+        compared = [key for key in r if key.startswith("niceness ")]
+        if compared:
+            lines[-6] += (
+                f" Side by side, A B A B ({r['rounds']} rounds of {r.get('seconds', 20):g} s each,"
+                " a fresh server each), with the query executors niced below the workers"
+                " (EXECUTOR_NICENESS 10, the default) and at their priority (0); the figures"
+                " are of both rounds together."
+            )
+            lines[-4:-1] = [HEAD] + [
+                row
+                for key in compared
+                for row in (
+                    _row(f"visitors, {key}", r[key]["ordinary"], _loads(r[key]["loads"])),
+                    _row(f"runaway queries, {key}", r[key]["runaway"], _loads(r[key]["loads"])),
+                )
+            ]
     if "kill" in results:
         r = results["kill"]
         lines += [
@@ -609,10 +652,35 @@ def ensure_build(build: Path) -> Path:
     return build
 
 
+# The pathological scenario runs side by side with the executors at the workers' priority.
+NICENESS_COMPARED = (10, 0)
+
+
+def compare_niceness(build: Path, work: Path, args, rounds: int = 2) -> dict:
+    """Runaway queries beside visitors, A B A B: executors niced (the default) and not."""
+    tallies = {niceness: Tally() for niceness in NICENESS_COMPARED}
+    figures: dict = {}
+    for _ in range(rounds):
+        for niceness in NICENESS_COMPARED:
+            served = Served(build, work / "serve-pathological.log", EXECUTOR_NICENESS=niceness)
+            try:
+                docs = documents(served.base)
+                warm(served, docs)
+                run = scenario_pathological(served, docs, args.seconds, tally=tallies[niceness])
+                loads = figures.get(f"niceness {niceness}", {}).get("loads", [])
+                figures[f"niceness {niceness}"] = {**run, "loads": [*loads, run["load"]]}
+            finally:
+                served.stop()
+    first = figures[f"niceness {NICENESS_COMPARED[0]}"]
+    return {"rounds": rounds, "seconds": args.seconds, **figures, **first}
+
+
 def run_scenario(name: str, build: Path, work: Path, args) -> dict:
     """Start a server for one scenario, run it, stop the server; return the figures."""
     if name == "remote":
         return scenario_remote(build, work, args.seconds * 1.5)
+    if name == "pathological":
+        return compare_niceness(build, work, args)
     settings: dict = {}
     if name == "sigterm":
         settings = {"QUERY_TIMEOUT": args.query_seconds}

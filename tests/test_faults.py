@@ -128,3 +128,19 @@ def test_sigterm_under_load_cuts_nothing_admitted(serve):
     assert figures["in_flight_at_sigterm"]["requests"] > 0
     assert figures["in_flight_cut"] == 0, figures["in_flight_at_sigterm"]
     assert figures["in_flight_at_sigterm"]["bad_5xx"] == 0
+
+
+@pytest.mark.parametrize("niceness", [10, 0])
+def test_query_executors_run_at_the_configured_niceness(serve, niceness):
+    served = serve(WORKERS=1, EXECUTORS=2, EXECUTOR_NICENESS=niceness)
+    faults.documents(served.base, 1)  # a query: the worker's executors are running
+    found = []
+    for pid in faults.tree(served.process.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if b"nzsa.store.executor" in command:
+            found.append(int(stat[16]))  # field 19 of proc(5): nice
+    assert found == [niceness, niceness]

@@ -68,6 +68,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", 2, "WSGI worker processes.", int),
     Setting("THREADS", 4, "Threads per worker process.", int),
     Setting("EXECUTORS", 2, "Query executor processes per worker (one query each at a time).", int),
+    Setting(
+        "EXECUTOR_NICENESS",
+        10,
+        "Niceness of the query executor processes (0–19): when queries take every core,"
+        " cached and cheap answers still get the CPU first.",
+        int,
+    ),
     Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before it is stopped.", float),
     Setting("MAX_RESULTS", 10_000, "Most result rows or triples returned; more are cut off.", int),
     Setting("MAX_QUERY_LENGTH", 20_000, "Longest SPARQL query text accepted, in characters.", int),

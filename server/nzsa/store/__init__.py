@@ -14,7 +14,10 @@ def open_store(settings: Mapping[str, Any]):
         from .oxigraph import OxigraphStore
 
         return OxigraphStore(
-            Path(settings["BUILD_DIR"]), settings["EXECUTORS"], settings["RANK_FROM"]
+            Path(settings["BUILD_DIR"]),
+            settings["EXECUTORS"],
+            settings["RANK_FROM"],
+            niceness=settings["EXECUTOR_NICENESS"],
         )
     if settings["STORE"] == "remote":
         from .remote import RemoteStore

@@ -79,6 +79,10 @@ def main(argv: list[str]) -> int:
     # this process when it stops (pool.py), or it ends with the worker (below).
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    if len(argv) > 2 and int(argv[2]) > 0:
+        # Below the workers: when queries take every core, the event loops that replay
+        # cached answers and read requests still get the CPU first.
+        os.nice(int(argv[2]))
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the reply pipe
     store = ox.Store.read_only(argv[1])

@@ -37,10 +37,16 @@ from .terms import graph_of, rows, with_bindings
 class OxigraphStore(Store):
     """A read-only pyoxigraph store opened from a build directory."""
 
-    def __init__(self, build_dir: Path, executors: int = 2, rank_from: int | None = RANK_FROM):
+    def __init__(
+        self,
+        build_dir: Path,
+        executors: int = 2,
+        rank_from: int | None = RANK_FROM,
+        niceness: int = 0,
+    ):
         self.build_dir = Path(build_dir)
         self.location, self._version = ensure_store(self.build_dir, rank_from)
-        self.executors = executors
+        self.executors, self.niceness = executors, niceness
         # Without a threshold, a ranking already made for this data version is still used.
         ranked = self.build_dir / RANKS_FILE
         self._ranks = Ranks(ranked) if is_current(ranked, self._version) else None
@@ -57,7 +63,11 @@ class OxigraphStore(Store):
                 self._pid = os.getpid()
                 self._store = ox.Store.read_only(str(self.location))
                 # No executors: a store read only by our own queries (a release's).
-                self._pool = ExecutorPool(self.location, self.executors) if self.executors else None
+                self._pool = (
+                    ExecutorPool(self.location, self.executors, self.niceness)
+                    if self.executors
+                    else None
+                )
             return self._store, self._pool
 
     def execute(self, request: QueryRequest) -> QueryResponse:

@@ -43,9 +43,9 @@ def _wait_slice(deadline: float, abandoned: Callable[[], bool] | None) -> float:
 class Executor:
     """One executor process and the pipes to it."""
 
-    def __init__(self, location: Path):
+    def __init__(self, location: Path, niceness: int = 0):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "nzsa.store.executor", str(location)],
+            [sys.executable, "-m", "nzsa.store.executor", str(location), str(niceness)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,
@@ -94,8 +94,8 @@ class Executor:
 class ExecutorPool:
     """A fixed number of executors for one server worker process."""
 
-    def __init__(self, location: Path, size: int):
-        self.location, self.size = location, max(size, 1)
+    def __init__(self, location: Path, size: int, niceness: int = 0):
+        self.location, self.size, self.niceness = location, max(size, 1), niceness
         self._idle: queue.SimpleQueue[Executor] = queue.SimpleQueue()
         self._all: set[Executor] = set()
         self._lock = threading.Lock()
@@ -104,7 +104,7 @@ class ExecutorPool:
             self._start()
 
     def _start(self) -> None:
-        executor = Executor(self.location)
+        executor = Executor(self.location, self.niceness)
         with self._lock:
             self._all.add(executor)
         self._idle.put(executor)
