@@ -196,6 +196,22 @@ def scenario_mixed(served: Served, docs: list[str], seconds: float, levels=(1, 1
     return figures
 
 
+def sharing(pid: int) -> tuple[int, int]:
+    """Bytes of a process tree's pages private to one process, and shared among several."""
+    private = shared = 0
+    for member in tree(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                        private += int(line.split()[1]) * 1024
+                    elif line.startswith(("Shared_Clean:", "Shared_Dirty:")):
+                        shared += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return private, shared
+
+
 def scenario_soak(served: Served, docs: list[str], seconds: float, warmup: float, every=5.0):
     """Mixed load at c=50 for `seconds`, the server's memory read every `every` seconds."""
     items = mixed(docs)
@@ -206,7 +222,9 @@ def scenario_soak(served: Served, docs: list[str], seconds: float, warmup: float
     async def sample() -> None:
         while time.monotonic() - started < seconds:
             rss, pss = served.memory()
-            samples.append((round(time.monotonic() - started, 1), rss, pss, load_average()))
+            private, shared = sharing(served.process.pid)
+            at = round(time.monotonic() - started, 1)
+            samples.append((at, rss, pss, load_average(), private, shared))
             await asyncio.sleep(every)
 
     loadgen.run(sample(), *loadgen.users(served.base, 50, items, seconds, tally))
@@ -476,6 +494,63 @@ def trend(samples: list, warmup: float, column: int) -> tuple[float, float, floa
     return round(slope, 3), round(min(m for _, m in points), 1), round(max(m for _, m in points), 1)
 
 
+def _stamp(figures: dict) -> str:
+    return f"{figures['when']}, commit {figures.get('commit', '?')}"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def targets(results: dict) -> list[str]:
+    """One line per target of the issue, from the figures."""
+    lines = ["Against the targets:", ""]
+    if "mixed" in results:
+        runs = [v for k, v in results["mixed"].items() if k.startswith("c=")]
+        bad = sum(run["bad_5xx"] for run in runs)
+        failed = sum(n for run in runs for k, n in run["statuses"].items() if not k.isdigit())
+        lines.append(
+            f"- mixed load at c=1/10/50/200: {bad} 5xx without Retry-After, {failed}"
+            f" connections refused, cut or timed out — {_met(bad + failed == 0)}"
+        )
+    if "soak" in results:
+        growth = results["soak"]["rss_growth_pct"]
+        shared = results["soak"]["pss_growth_pct"]
+        lines.append(
+            f"- soak, memory after warm-up (< 5 %): RSS {growth:+g} % — {_met(growth < 5)};"
+            f" PSS {shared:+g} % — {_met(shared < 5)} (see below)"
+        )
+    if "slow" in results:
+        p99 = results["slow"]["p99_ms"]
+        lines.append(
+            f"- 300 slow sockets: visitors' p99 {p99:g} ms (< 100 ms, load"
+            f" {results['slow']['load']}) — {_met(p99 < 100)}"
+        )
+    if "pathological" in results:
+        p99 = results["pathological"]["ordinary"]["p99_ms"]
+        lines.append(
+            f"- 20 runaway queries: visitors' p99 {p99:g} ms (< 100 ms, load"
+            f" {_loads(results['pathological'].get('loads', [results['pathological']['load']]))})"
+            f" — {_met(p99 < 100)}"
+        )
+    if "kill" in results:
+        later = results["kill"]["from_2s_after"]
+        ok = later["bad_5xx"] == 0 and all(k.isdigit() for k in later["statuses"])
+        lines.append(f"- a worker killed: every request sent from 2 s after answered — {_met(ok)}")
+    if "remote" in results:
+        r = results["remote"]
+        ok = r["down_503_without_retry_after"] == 0 and r["down"]["bad_5xx"] == 0
+        ok = ok and r["first_200_after_restart_s"] is not None
+        lines.append(
+            f"- remote store down: 503 with Retry-After, back {r['first_200_after_restart_s']}"
+            f" s after it — {_met(ok)}"
+        )
+    if "sigterm" in results:
+        cut = results["sigterm"]["in_flight_cut"]
+        lines.append(f"- SIGTERM mid-load: {cut} requests in flight cut — {_met(cut == 0)}")
+    return lines
+
+
 def render(results: dict, command: str) -> str:
     """The RESULTS.md section of the load and fault suite."""
     begin, end = sections.marks("faults")
@@ -483,8 +558,8 @@ def render(results: dict, command: str) -> str:
         begin,
         "## Staying up: load and faults (`bench/faults.py`)",
         "",
-        f"`{command}` — {results.get('commit', '?')}, figures from each scenario's last run"
-        " (its date beside it). Each scenario starts its own `nzsa serve` with the default"
+        f"`{command}`: figures from each scenario's last run (its date and commit beside it)."
+        " Each scenario starts its own `nzsa serve` with the default"
         " settings (2 workers × 4 threads, 2 executors each; REBUILD=never) on the bundled"
         " build, sends every request of the mix once (caches as a running site has them),"
         " and drives it from one process with `bench/loadgen.py` (asyncio, uvloop):"
@@ -494,12 +569,13 @@ def render(results: dict, command: str) -> str:
         " `timeout` (no answer in 30 s) are the client's.",
         "",
     ]
+    lines += targets(results) + [""]
     if "mixed" in results:
         r = results["mixed"]
         lines += [
             "### Mixed load",
             "",
-            f"{r['when']}; {r.get('seconds', 20):g} s per concurrency. The mix: documents"
+            f"{_stamp(r)}; {r.get('seconds', 20):g} s per concurrency. The mix: documents"
             " in three formats (with and without a tracker's parameter), HTML pages, search,"
             " SPARQL lookups and aggregates, static files, 404s. `ordinary`: the documents"
             " alone.",
@@ -513,14 +589,14 @@ def render(results: dict, command: str) -> str:
                 )
                 lines.append(_row(f"{level} ordinary", figures["ordinary"], figures["load"]))
         lines.append("")
-    if "soak" in results:
-        r = results["soak"]
+    for key in sorted(k for k in results if k.startswith("soak")):
+        r = results[key]
         rss = trend(r["samples"], r["warmup"], 1)
         pss = trend(r["samples"], r["warmup"], 2)
         lines += [
-            "### Soak: mixed load at c=50",
+            "### Soak: mixed load at c=50" + ("" if key == "soak" else f" ({key[5:]})"),
             "",
-            f"{r['when']}; {r['seconds']:g} s, the memory of the server's process tree (master,"
+            f"{_stamp(r)}; {r['seconds']:g} s, the memory of the server's process tree (master,"
             f" workers, executors) read every 5 s; growth from the end of the {r['warmup']:g} s"
             " warm-up to the end. Target: < 5 %.",
             "",
@@ -533,19 +609,26 @@ def render(results: dict, command: str) -> str:
             f"- PSS (shared pages divided among the processes that share them)"
             f" {r['pss_mb_after_warmup']} MB → {r['pss_mb_end']} MB ({r['pss_growth_pct']:+g} %);"
             f" after the warm-up between {pss[1]} and {pss[2]} MB, trend {pss[0]:+g} MB a minute."
-            " RSS counts a page each process maps, shared or not, so a flat RSS with a rising"
-            " PSS means pages the processes shared became private to one, not new memory in"
-            " use: most likely pages inherited from the master at the fork and copied when a"
-            " worker writes to them (bounded by what the master holds), or executors replaced"
-            " after a timeout; not measured further here.",
-            "",
+            " RSS counts every page a process maps, shared or not: a flat RSS with a rising"
+            " PSS means no process maps more than before, but fewer pages are shared. Most"
+            " likely pages the workers inherited from the master at the fork, copied as they"
+            " write to them (copy-on-write): real memory, bounded by what the master holds."
+            " Over 5 % if PSS is the measure.",
         ]
+        settled = [x for x in r["samples"] if x[0] >= r["warmup"]]
+        if len(settled[0]) > 4:
+            first, last = settled[0], settled[-1]
+            lines.append(
+                f"- Pages private to one process {first[4] / 1e6:.1f} MB → {last[4] / 1e6:.1f} MB,"
+                f" shared by several {first[5] / 1e6:.1f} MB → {last[5] / 1e6:.1f} MB."
+            )
+        lines.append("")
     if "slow" in results:
         r = results["slow"]
         lines += [
             "### Slow clients beside ordinary visitors",
             "",
-            f"{r['when']}; {r['slow_sockets']} sockets, half sending headers a byte a second,"
+            f"{_stamp(r)}; {r['slow_sockets']} sockets, half sending headers a byte a second,"
             " half a declared 100 kB POST body a byte a second, each reopened when the server"
             f" closes it ({r['slow_closed_by_server']} closed by the server: HEADER_TIMEOUT"
             " and BODY_TIMEOUT, 10 s); meanwhile 10 visitors fetch documents. Target: p99 <"
@@ -560,7 +643,7 @@ def render(results: dict, command: str) -> str:
         lines += [
             "### 20 runaway queries beside ordinary visitors",
             "",
-            f"{r['when']}; 20 clients each sending a cross product no cache holds, again"
+            f"{_stamp(r)}; 20 clients each sending a cross product no cache holds, again"
             " and again (stopped at QUERY_TIMEOUT, or refused once QUEUE_WAIT passes), and 10"
             " visitors fetching documents. Target: visitors' p99 < 100 ms.",
             "",
@@ -590,7 +673,7 @@ def render(results: dict, command: str) -> str:
         lines += [
             "### A worker killed",
             "",
-            f"{r['when']}; mixed load at c=10, one worker sent SIGKILL a third of the way in;"
+            f"{_stamp(r)}; mixed load at c=10, one worker sent SIGKILL a third of the way in;"
             f" its replacement was serving after {r['replaced_after_s']} s.",
             "",
             HEAD,
@@ -605,11 +688,12 @@ def render(results: dict, command: str) -> str:
         lines += [
             "### The remote store stopped and started again",
             "",
-            f"{r['when']}; `nzsa serve --store remote` before `oxigraph serve-read-only`;"
+            f"{_stamp(r)}; `nzsa serve --store remote` before `oxigraph serve-read-only`;"
             " 4 clients sending queries no cache holds and documents; the store stopped a"
             " third of the way in, started again a third later. 503s without Retry-After"
             f" while down: {r['down_503_without_retry_after']}; first 200 after the restart:"
-            f" {r['first_200_after_restart_s']} s.",
+            f" {r['first_200_after_restart_s']} s. The 200s while it was down are answers the"
+            " caches kept (documents); everything that needed the store got 503.",
             "",
             HEAD,
             _row("store up", r["up"], r["load"]),
@@ -622,13 +706,14 @@ def render(results: dict, command: str) -> str:
         lines += [
             "### SIGTERM under load",
             "",
-            f"{r['when']}; mixed load at c=16 and 4 runaway queries (QUERY_TIMEOUT"
+            f"{_stamp(r)}; mixed load at c=16 and 4 runaway queries (QUERY_TIMEOUT"
             f" {r.get('query_seconds', 10):g} s);"
             f" SIGTERM half-way; the server exited after {r['exited_after_s']} s. Requests"
             f" in flight at the signal: {r['in_flight_at_sigterm']['requests']}, of which"
             f" **{r['in_flight_cut']} cut** (longest answered {r['longest_in_flight_s']} s"
             f" after it was sent). Sent after the signal: {r['sent_after_refused']} refused"
-            f" a connection, {r['sent_after_cut']} cut.",
+            f" a connection, {r['sent_after_cut']} cut (sent after the signal on a kept-alive"
+            " connection that the stopping server closed).",
             "",
             HEAD,
             _row("in flight", r["in_flight_at_sigterm"], r["load"]),
@@ -724,16 +809,17 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     build = ensure_build(args.build)
     results = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    head = ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(head, capture_output=True, text=True).stdout.strip()
+    results["command"] = "python -m bench.faults"
     for name in args.scenarios:
         print(f"== {name} (load {load_average()})", flush=True)
         figures = run_scenario(name, build, OUT, args)
         figures["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        figures["commit"] = commit
         results[name] = figures
         shown = {k: v for k, v in figures.items() if k != "samples"}
         print(json.dumps(shown, indent=1), flush=True)
-        results["command"] = "python -m bench.faults " + " ".join(argv or sys.argv[1:])
-        commit = ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]
-        results["commit"] = subprocess.run(commit, capture_output=True, text=True).stdout.strip()
         args.out.write_text(json.dumps(results, indent=1))
     sections.write(args.results, render(results, results["command"]), "faults")
     return 0

@@ -14,6 +14,7 @@ together they are most of a cold start.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import math
 import multiprocessing
@@ -341,6 +342,10 @@ def run(args: argparse.Namespace) -> int:
     url = f"http://{settings['HOST']}:{settings['PORT']}/"
     log.info("nzsa serve: %s; listening at %s (SPARQL at %ssparql)", store, url, url)
     watch(settings["WATCH_INTERVAL"], sources_fingerprint)
+    # What the app holds now is shared with the workers forked next. Frozen, it is out of
+    # the collector's reach there: a collection would write to those objects and so copy
+    # the pages they share with this process into each worker (copy-on-write).
+    gc.freeze()
     try:
         if metrics_at not in (None, "app"):
             serve_metrics_apart(serving.app, metrics_at)
