@@ -594,7 +594,7 @@ def render(results: dict, command: str) -> str:
         rss = trend(r["samples"], r["warmup"], 1)
         pss = trend(r["samples"], r["warmup"], 2)
         lines += [
-            "### Soak: mixed load at c=50" + ("" if key == "soak" else f" ({key[5:]})"),
+            "### Soak: mixed load at c=50" + ("" if key == "soak" else f" ({key[5:].strip(' ,')})"),
             "",
             f"{_stamp(r)}; {r['seconds']:g} s, the memory of the server's process tree (master,"
             f" workers, executors) read every 5 s; growth from the end of the {r['warmup']:g} s"
@@ -609,11 +609,16 @@ def render(results: dict, command: str) -> str:
             f"- PSS (shared pages divided among the processes that share them)"
             f" {r['pss_mb_after_warmup']} MB → {r['pss_mb_end']} MB ({r['pss_growth_pct']:+g} %);"
             f" after the warm-up between {pss[1]} and {pss[2]} MB, trend {pss[0]:+g} MB a minute."
-            " RSS counts every page a process maps, shared or not: a flat RSS with a rising"
-            " PSS means no process maps more than before, but fewer pages are shared. Most"
-            " likely pages the workers inherited from the master at the fork, copied as they"
-            " write to them (copy-on-write): real memory, bounded by what the master holds."
-            " Over 5 % if PSS is the measure.",
+            + (
+                " RSS counts every page a process maps, shared or not: a flat RSS with a rising"
+                " PSS means no process maps more than before, but fewer pages are shared —"
+                " pages the workers inherited from the master at the fork, copied when the"
+                " collector wrote to their objects (copy-on-write). With gc.freeze() before the"
+                " fork the PSS stayed flat (the soak above: a later run, its executors also"
+                " niced, not side by side, at a similar load)."
+                if r["pss_growth_pct"] >= 5
+                else ""
+            ),
         ]
         settled = [x for x in r["samples"] if x[0] >= r["warmup"]]
         if len(settled[0]) > 4:
