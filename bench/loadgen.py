@@ -114,7 +114,8 @@ class Connection:
         except TimeoutError:
             self.close()
             return TIMEOUT, False
-        except (OSError, asyncio.IncompleteReadError, ValueError):
+        except (OSError, RuntimeError, asyncio.IncompleteReadError, ValueError):
+            # RuntimeError: uvloop's answer to writing on a socket the server has closed.
             self.close()
             return CUT, False
 

@@ -79,14 +79,15 @@ def main(argv: list[str]) -> int:
     # this process when it stops (pool.py), or it ends with the worker (below).
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    if len(argv) > 2 and int(argv[2]) > 0:
-        # Below the workers: when queries take every core, the event loops that replay
-        # cached answers and read requests still get the CPU first.
-        os.nice(int(argv[2]))
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the reply pipe
     store = ox.Store.read_only(argv[1])
     send(replies, ("ready",))
+    if len(argv) > 2 and int(argv[2]) > 0:
+        # Queries run below the workers: when they take every core, the event loops that
+        # replay cached answers and read requests still get the CPU first. Opening the
+        # store (a replacement for an executor killed at its time limit) does not wait.
+        os.nice(int(argv[2]))
     while (request := receive(requests)) is not None:
         send(replies, run(store, request))
     return 0
