@@ -154,6 +154,9 @@ def serve_size(size: str, args, results: dict) -> None:
     oxigraph = servers.oxigraph(location, 17878)
     entry = results.setdefault("sizes", {}).setdefault(size, {"cells": [], "checks": {}})
     entry["quads"] = sum(1 for _ in nq.open("rb"))
+    # The same server with both answer caches off: the engine's speed behind nzsa.
+    uncached = servers.nzsa(build, 18081, name="nzsa-uncached")
+    uncached.env.update({"NZSA_RESPONSE_CACHE_BYTES": "0", "NZSA_QUERY_CACHE_BYTES": "0"})
     try:
         log(f"{size}: starting nzsa (first start loads its store) and oxigraph")
         entry["first_start_s"] = nzsa.start()
@@ -162,35 +165,29 @@ def serve_size(size: str, args, results: dict) -> None:
         heavy = workloads.heavy_queries(params)
         cheap = workloads.lookups(params)
         levels = args.connections if size in args.full_sizes else [10]
-        # The same server with both answer caches off: the engine's speed behind nzsa.
-        uncached = servers.nzsa(build, 18081, name="nzsa-uncached")
-        uncached.env.update({"NZSA_RESPONSE_CACHE_BYTES": "0", "NZSA_QUERY_CACHE_BYTES": "0"})
         uncached.start()
         heavy_sides = [nzsa, uncached, oxigraph]
-        try:
-            for kind, queries in heavy.items():
-                entry["checks"][kind], queries = check_queries(heavy_sides, queries)
-                if not queries:
-                    log(f"{size}: {kind} not timed: no query answered on every side")
-                    continue
-                for c in args.connections:
-                    cells = [
-                        (side, [workloads.request_line(side.query_url(q), JSON) for q in queries])
-                        for side in heavy_sides
-                    ]
-                    figures = alternate(cells, c, args.duration, warm=c == args.connections[0])
-                    record(entry, kind, c, cells, figures)
-                log(f"{size}: {kind} done {entry['checks'][kind]}")
-        finally:
-            uncached.stop()
-        entry.setdefault("peak", {})["nzsa-uncached"] = [uncached.peak_rss, uncached.peak_pss]
-        # Cheap requests: against the bare-Flask ceiling, rdflib-endpoint and oxigraph.
+        for kind, queries in heavy.items():
+            entry["checks"][kind], queries = check_queries(heavy_sides, queries)
+            if not queries:
+                log(f"{size}: {kind} not timed: no query answered on every side")
+                continue
+            for c in args.connections:
+                cells = [
+                    (side, [workloads.request_line(side.query_url(q), JSON) for q in queries])
+                    for side in heavy_sides
+                ]
+                figures = alternate(cells, c, args.duration, warm=c == args.connections[0])
+                record(entry, kind, c, cells, figures)
+            log(f"{size}: {kind} done {entry['checks'][kind]}")
+        # Cheap requests: against the bare-Flask ceiling, rdflib-endpoint and oxigraph,
+        # and lookups against nzsa with both answer caches off too.
         defaults = config.defaults()
         ceiling = servers.ceiling(
             18090, defaults["SERVER"], defaults["WORKERS"], defaults["THREADS"]
         )
         ceiling.start()
-        sides = [nzsa, oxigraph]
+        sides = [nzsa, uncached, oxigraph]
         rdflib = None
         if SIZES[size] <= args.rdflib_max:
             rdflib = servers.rdflib_endpoint(nq, 18070)
@@ -231,10 +228,12 @@ def serve_size(size: str, args, results: dict) -> None:
             entry["peak"]["rdflib-endpoint"] = [rdflib.peak_rss, rdflib.peak_pss]
     finally:
         nzsa.stop()
+        uncached.stop()
         oxigraph.stop()
     entry.setdefault("peak", {}).update(
         {"nzsa": [nzsa.peak_rss, nzsa.peak_pss], "oxigraph": [oxigraph.peak_rss, oxigraph.peak_pss]}
     )
+    entry["peak"]["nzsa-uncached"] = [uncached.peak_rss, uncached.peak_pss]
     # Cold start to the first answer, both on stores already loaded; A B A B.
     starts = {"nzsa": [], "oxigraph": []}
     for _ in range(2):
