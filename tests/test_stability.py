@@ -127,3 +127,13 @@ def test_validate_since_release_fails_on_a_rename_and_passes_once_retired(repo):
                             capture_output=True, text=True, cwd=repo, timeout=600)  # fmt: skip
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "[stability]" not in passed.stdout
+
+
+def test_a_rename_with_a_new_label_is_found_by_its_close_name_only(repo):
+    rename(repo, "organisation:european-union", "organisation:europe-union")
+    path = repo / "data" / "organisations.ttl"
+    text = path.read_text(encoding="utf-8").replace('"European Union"@en', '"EU"@en')
+    unrelated = '\norganisation:test-forum a nzsa:Forum ; skos:prefLabel "Test Forum"@en .\n'
+    path.write_text(text + unrelated, encoding="utf-8")
+    [finding] = findings(repo)
+    assert finding.message.endswith("Renamed to organisation:europe-union?")

@@ -100,10 +100,20 @@ def _candidates(graph: Graph, gone: Published, published: dict[URIRef, Published
         if is_published_name(s) and s not in published and (s, OWL.deprecated, None) not in graph
     }
     same_label = sorted(s for s in new if gone.label and _label(graph, s) == gone.label)
-    folder = str(gone.iri).rsplit("/", 1)[0] + "/"
-    siblings = {str(s): s for s in new if str(s).startswith(folder)}
-    close = difflib.get_close_matches(str(gone.iri), list(siblings), n=3, cutoff=0.6)
-    return list(dict.fromkeys([*same_label, *(siblings[c] for c in close)]))
+    if same_label:
+        return same_label
+    # Compare the names within the same folder (organisation/, nzsa: terms ...), not the
+    # whole IRIs, whose long common start would make any two look alike.
+    folder, name = _split(gone.iri)
+    siblings = {_split(s)[1]: s for s in new if _split(s)[0] == folder}
+    return [siblings[c] for c in difflib.get_close_matches(name, list(siblings), n=3, cutoff=0.6)]
+
+
+def _split(iri: URIRef) -> tuple[str, str]:
+    """Split an IRI into its namespace and local name (after the last `/` or `#`)."""
+    text = str(iri)
+    cut = max(text.rfind("/"), text.rfind("#")) + 1
+    return text[:cut], text[cut:]
 
 
 def check_stability(root: Path, project: Project) -> list[Finding]:
