@@ -6,12 +6,12 @@ from datetime import date
 from pathlib import Path
 
 from packaging.version import Version
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
 from ..linking.releases import release_tags
-from ..load import load_project, merge
-from .stability import _label, is_published_name, released_graphs
+from ..load import default_sources, load_project, merge
+from .stability import released_graphs
 
 FILE = "CHANGELOG.md"
 HEADER = """\
@@ -50,50 +50,40 @@ def retired_lines(current: Graph, before: Graph) -> list[str]:
     return lines
 
 
-def added_lines(current: Graph, before: Graph) -> list[str]:
-    """List the IRIs described now and not before, with their labels."""
-    show = current.namespace_manager.normalizeUri
-    new = {
-        s for s in set(current.subjects()) if is_published_name(s) and (s, None, None) not in before
-    }
-    new -= set(current.subjects(OWL.deprecated, None))
-    lines = []
-    for iri in sorted(new):
-        label = _label(current, iri)
-        lines.append(f"- `{show(iri)}`" + (f" {Literal(label).n3()}" if label else ""))
-    return lines
+def changes(root: Path, previous: str) -> str:
+    """Return the semantic difference since the previous release, as `nzsa diff` writes it."""
+    from .diff_report import format_markdown
+    from .published import published
+    from .revisions import Revision, project_at, resolve
+    from .semantic_diff import semantic_diff
+
+    old, new = resolve(root, previous), Revision("this release")
+    with project_at(root, old) as folder:
+        before = published(folder)
+    after = published(root)
+    markdown = format_markdown(semantic_diff(before, after), old, new)
+    # Its title ("## nzsa diff: …") would stand beside the release's own heading.
+    return markdown.split("\n", 1)[1].lstrip("\n")
 
 
-def _graph_at(root: Path, tag: str | None) -> Graph:
+def _graph_at(root: Path, tag: str) -> Graph:
     for release in release_tags(root):
         if release.tag == tag:
             return merge(released_graphs(root, release).values())
     return Graph()
 
 
-def changes(root: Path, previous: str | None, current: Graph, before: Graph) -> str:
-    """Return the Markdown of what changed since the previous release."""
-    added = added_lines(current, before)
-    if not added:
-        return "No new IRIs.\n"
-    return "### New IRIs\n\n" + "\n".join(added) + "\n"
-
-
 def section(root: Path, version: Version, day: date, previous: str | None) -> str:
     """Return the changelog section of a release made from the project at `root`."""
-    from ..load import default_sources
-
-    sources = default_sources(root)
-    current = load_project(sources).asserted
-    before = _graph_at(root, previous)
     head = f"## [{version}] - {day.isoformat()}\n\n"
     if previous is None:
         return head + "First release.\n"
+    current = load_project(default_sources(root)).asserted
     body = [f"Changes since {previous}.\n"]
-    retired = retired_lines(current, before)
+    retired = retired_lines(current, _graph_at(root, previous))
     if retired:
         body.append("### Renamed and withdrawn IRIs\n\n" + "\n".join(retired) + "\n")
-    body.append(changes(root, previous, current, before))
+    body.append(changes(root, previous))
     return head + "\n".join(body)
 
 
