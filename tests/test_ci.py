@@ -52,7 +52,9 @@ def test_the_workflow_and_action_parse_as_github_reads_them():
     assert checkout["with"]["fetch-depth"] == 0  # the release tags, for --since-release
     action = load("action.yml")
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"path", "since-release", "fmt-check", "python-version"}
+    assert set(action["inputs"]) == {
+        "path", "since-release", "fmt-check", "diff-summary", "python-version"
+    }  # fmt: skip
     for step in action["runs"]["steps"]:
         if "run" in step:
             assert step["shell"] == "bash"
@@ -167,8 +169,12 @@ def test_the_action_runs_its_checks_on_another_repository(project, tmp_path):
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "NZSA_ROOT": str(bad)}
     results = {}
     for step in action["runs"]["steps"]:
-        # The defaults (since-release and fmt-check true) leave out the "!= 'true'" step.
-        if "run" not in step or "pip install" in step["run"] or "!=" in step.get("if", ""):
+        # The defaults (since-release and fmt-check true) leave out the "!= 'true'" step;
+        # this is not a pull request.
+        condition = step.get("if", "")
+        if "run" not in step or "pip install" in step["run"] or "!=" in condition:
+            continue
+        if "pull_request" in condition:
             continue
         command = ["bash", "-c", step["run"]]
         results[step["run"]] = subprocess.run(
@@ -179,3 +185,23 @@ def test_the_action_runs_its_checks_on_another_repository(project, tmp_path):
     assert "::error file=" in validate.stdout and "organisation:test-forum" in validate.stdout
     fmt = results["nzsa fmt --check"]
     assert fmt.returncode == 1 and "bad.ttl" in fmt.stdout + fmt.stderr
+
+
+def test_a_pull_requests_diff_becomes_the_job_summary(project, tmp_path):
+    """Run the diff step of the workflow and the action as a pull request would."""
+    change = tmp_path / "project"
+    shutil.copytree(project, change)
+    (change / "data" / "bad.ttl").write_text(BAD, encoding="utf-8")
+    env = {**os.environ, **IDENTITY}
+    subprocess.run(["git", "add", "-A"], cwd=change, check=True)
+    subprocess.run(["git", "commit", "-qm", "a change"], cwd=change, check=True, env=env)
+    [line] = {line for _, line in run_lines() if line.startswith("nzsa diff")}
+    summary = tmp_path / "summary.md"
+    env |= {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "BASE": "HEAD~1",
+            "GITHUB_STEP_SUMMARY": str(summary), "NZSA_ROOT": str(change)}  # fmt: skip
+    done = subprocess.run(["bash", "-c", line], cwd=change, env=env, capture_output=True,
+                          text=True, timeout=900)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("## nzsa diff: ")
+    assert "`organisation:test-forum`" in written and "### Validation: " in written

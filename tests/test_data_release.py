@@ -140,5 +140,7 @@ def test_a_rename_is_refused_until_deprecated_then_released_with_its_entry(repo)
         "- `organisation:european-union` → `organisation:the-european-union` (renamed): "
         "Renamed to follow the other organisations' IRIs." in newest
     )
+    assert "### Asserted:" in newest  # nzsa diff's Markdown since v1.0.0
+    assert "`organisation:the-european-union`): added" in newest
     assert "First release." in older
     assert git(repo, "tag", "--list") == "v1.0.0\nv1.1.0\n"

@@ -156,6 +156,11 @@ def test_the_maintainers_path(maintainer):
     found = errors(done)
     assert len(found) == 2, found
     assert all(f"does not occur in {SOURCE}" in line for line in found)
+    # Each shows where the quote differs from the source, naming both characters.
+    for line in found:
+        assert "differs at character" in line
+        assert 'the quote has "\'" (U+0027 APOSTROPHE)' in line
+        assert "the source '’' (U+2019 RIGHT SINGLE QUOTATION MARK)" in line
 
     # 3. Fixed: it validates; fmt --check finds the two files, fmt fixes them.
     me.write_additions(ORGANISATION_QUOTE, MEMBERSHIP_QUOTE)
@@ -170,7 +175,17 @@ def test_the_maintainers_path(maintainer):
     assert me.run("fmt", "--check").returncode == 0
     me.git("commit", "-qam", "Add the SPDMM and New Zealand's membership")
 
-    # 4. A released IRI renamed without deprecation fails the stability check ...
+    # 4. The change, in Markdown: the membership is one fact, with its quote and source.
+    done = me.run("diff", "v1.0.0", "--format", "markdown")
+    assert done.returncode == 0, done.stderr
+    asserted = done.stdout.split("### Asserted:", 1)[1].split("<details>", 1)[0]
+    fact = re.search(rf"^- \*\*\+ .*`{MEMBERSHIP}`.*\*\*$\n((?:  - .*\n)+)", asserted, re.M)
+    assert fact, asserted
+    assert f"“{MEMBERSHIP_QUOTE}”" in fact[1] and f"`{SOURCE}`" in fact[1]
+    assert asserted.count(f"`{MEMBERSHIP}`): added fact") == 1
+    assert "genid" not in asserted  # the evidence is in its fact, not a node of its own
+
+    # 5. A released IRI renamed without deprecation fails the stability check ...
     for name in me.files + ("data/facts-mfat-regional-security.ttl",):
         text = re.sub(r"organisation:european-union(?![\w-])", "organisation:the-european-union",
                       me.read(name))  # fmt: skip
@@ -189,13 +204,13 @@ def test_the_maintainers_path(maintainer):
     assert done.returncode == 0, done.stdout
     me.git("commit", "-qam", "Rename the EU's IRI")
 
-    # 5. The release writes its changelog entry.
+    # 6. The release writes its changelog entry.
     released = me.run("release", "1.1.0")
     assert released.returncode == 0, released.stdout + released.stderr
     changelog = me.read("CHANGELOG.md")
     entry = changelog.split("## [1.1.0]", 1)[1].split("## [1.0.0]", 1)[0]
     assert "Changes since v1.0.0." in entry
     assert "`organisation:european-union` → `organisation:the-european-union` (renamed)" in entry
-    assert MEMBERSHIP in entry
+    assert f"`{MEMBERSHIP}`): added fact" in entry  # the diff since v1.0.0
     assert me.git("tag", "--list") == "v1.0.0\nv1.1.0\n"
     assert me.git("status", "--porcelain") == ""
