@@ -565,8 +565,8 @@ def render(results: dict, command: str) -> str:
         " settings (2 workers × 4 threads, 2 executors each; REBUILD=never) on the bundled"
         " build, sends every request of the mix once (caches as a running site has them),"
         " and drives it from one process with `bench/loadgen.py` (asyncio, uvloop):"
-        " the client shares the machine's 2 cores with the server, and so do other people's"
-        " tests — the one-minute load average is beside every figure. Statuses `cut`"
+        " the client shares the machine's 2 cores with the server, and so do other"
+        " test runs (the one-minute load average is beside every figure). Statuses `cut`"
         " (connection closed after the request was sent), `refused` (no connection) and"
         " `timeout` (no answer in 30 s) are the client's.",
         "",
