@@ -320,3 +320,28 @@ def test_a_revision_that_cannot_be_parsed_is_said_so_and_not_compared(repo):
     jsonschema.validate(document, SCHEMA)
     assert document["unreadable"] == ["new"]
     assert document["validation"]["appeared"][0]["file"] == "data/review.ttl"
+
+
+def test_a_project_whose_pyproject_names_its_folders(tmp_path):
+    """Each revision is read in the layout `[tool.nzsa]` names, not as ontology/ data/ shapes/."""
+    fixture = Path(__file__).parent / "fixtures" / "validate" / "project"
+    root = tmp_path / "repo"
+    for role in ("ontology", "data", "shapes"):
+        shutil.copytree(fixture / role, root / "rdf" / role)
+    (root / "pyproject.toml").write_text(
+        '[tool.nzsa]\nontology = "rdf/ontology"\ndata = "rdf/data"\nshapes = "rdf/shapes"\n',
+        encoding="utf-8",
+    )
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    before = commit(root, "base")
+    entities = root / "rdf" / "data" / "entities.ttl"
+    text = entities.read_text(encoding="utf-8")
+    entities.write_text(text.replace('"Samoa"@en', '"Independent State of Samoa"@en'), "utf-8")
+    after = commit(root, "rename Samoa")
+    # From the top, the project is the one pyproject.toml describes; from rdf/, the
+    # folder holding ontology/, data/ and shapes/ (below the top of the repository).
+    for cwd in (root, root / "rdf"):
+        result = nzsa("diff", before, after, cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        assert "Asserted: 1 changed" in result.stdout.splitlines()
+        assert "      ~ preferred label: “Samoa” → “Independent State of Samoa”" in result.stdout

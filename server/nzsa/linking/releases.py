@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ..project import ROLES, layout_of
+
 RELEASES = "releases"
 INDEX = "index.json"
 STAMP = "release.json"
 TAG_PATTERN = "refs/tags/v[0-9]*"
-PROJECT_FOLDERS = ("ontology", "data", "shapes")
 
 
 class GitError(Exception):
@@ -88,12 +89,27 @@ def release_tags(root: Path) -> list[Release]:
     return sorted(found, key=lambda r: (r.datetime, r.tag))
 
 
+def _project_paths(root: Path) -> list[str]:
+    """The project's folders relative to `root`, as its `[tool.nzsa]` table names them,
+    and that pyproject.toml (so the checkout has the same layout)."""
+    layout = layout_of(root)
+    folders = []
+    for role in ROLES:
+        folder = layout.folder(role)
+        inside = folder.resolve().is_relative_to(root.resolve())
+        folders.append(folder.resolve().relative_to(root.resolve()).as_posix() if inside else role)
+    return [*folders, "pyproject.toml"]
+
+
 @contextmanager
 def checkout(root: Path, commit: str) -> Iterator[Path]:
-    """Yield a temporary project folder holding ontology/, data/ and shapes/ at `commit`."""
+    """Yield a temporary project folder holding the project's folders at `commit`
+    (ontology/, data/ and shapes/, or those its pyproject.toml names)."""
     prefix = git(root, "rev-parse", "--show-prefix").strip()
-    wanted = [prefix + folder for folder in PROJECT_FOLDERS]
-    listed = git(root, "ls-tree", "--name-only", commit, "--", *wanted).split()
+    paths = _project_paths(root)
+    wanted = [prefix + path for path in paths]
+    # --full-tree: paths from the top of the repository, as `prefix` gives them.
+    listed = git(root, "ls-tree", "--full-tree", "--name-only", commit, "--", *wanted).splitlines()
     with tempfile.TemporaryDirectory(prefix="nzsa-release-") as folder:
         target = Path(folder)
         if listed:
@@ -102,7 +118,7 @@ def checkout(root: Path, commit: str) -> Iterator[Path]:
             with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
                 tar.extractall(target, filter="data")
         project = target / prefix
-        for name in PROJECT_FOLDERS:
+        for name in paths[:-1]:
             (project / name).mkdir(parents=True, exist_ok=True)
         yield project
 

@@ -46,9 +46,10 @@ def published(project: Path) -> Published:
 def _named(finding: Finding, names: dict[BNode, URIRef], project: Path) -> Finding:
     """The finding with published names for blank nodes, and its file named in the project."""
     fields = ("subject", "path", "value", "source_shape")
+    # A revision is read from a temporary folder: name files as the project does.
     if finding.file is not None and finding.file.is_relative_to(project):
-        # A revision is read from a temporary folder: name the file as the project does.
         finding = replace(finding, file=finding.file.relative_to(project))
+    finding = replace(finding, message=finding.message.replace(f"{project}/", ""))
     return replace(
         finding, **{f: names.get(getattr(finding, f), getattr(finding, f)) for f in fields}
     )
