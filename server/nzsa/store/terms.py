@@ -99,11 +99,26 @@ def with_bindings(
     return query + block
 
 
+def _converter():
+    """Return to_rdflib remembering its answers: rows and graphs repeat their terms
+    (predicates, classes, the resource itself), and rdflib's Literal is slow to make."""
+    made: dict = {}
+
+    def convert(term) -> Identifier:
+        found = made.get(term)
+        if found is None:
+            found = made[term] = to_rdflib(term)
+        return found
+
+    return convert
+
+
 def rows(solutions) -> list[dict[str, Identifier]]:
     """Convert pyoxigraph query solutions to rows of rdflib terms, leaving unbound out."""
     names = [v.value for v in solutions.variables]
+    convert = _converter()
     return [
-        {n: to_rdflib(t) for n, t in zip(names, row, strict=True) if t is not None}
+        {n: convert(t) for n, t in zip(names, row, strict=True) if t is not None}
         for row in solutions
     ]
 
@@ -111,6 +126,7 @@ def rows(solutions) -> list[dict[str, Identifier]]:
 def graph_of(triples) -> Graph:
     """Collect pyoxigraph triples into an rdflib graph."""
     graph = Graph()
+    convert = _converter()
     for triple in triples:
-        graph.add(tuple(map(to_rdflib, (triple.subject, triple.predicate, triple.object))))
+        graph.add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
     return graph
