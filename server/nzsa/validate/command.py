@@ -82,6 +82,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also fail when an IRI published in an earlier release tag (v*) is gone "
         "without owl:deprecated true and dcterms:isReplacedBy or skos:changeNote",
     )
+    parser.add_argument(
+        "--changed-since",
+        metavar="REV",
+        help="check only what the change since git revision REV can affect (its subjects, "
+        "what points at them, the objects it links); the findings are those a full "
+        "validation gives for them. A change to the ontology or shapes is checked in full",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -95,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         sources = default_sources()
-    report = validate(sources, root=args.root, reasoner=args.reasoner)
+    report = validate(
+        sources, root=args.root, reasoner=args.reasoner, changed_since=args.changed_since
+    )
     if args.since_release and report.project is not None:
         add_stability(report, stability_root(args))
     sys.stdout.write(FORMATTERS[args.format](report))

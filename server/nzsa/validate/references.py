@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import OWL, RDF, URIRef
@@ -45,13 +46,20 @@ def _renamed(iri: URIRef, befores: list[Before], described: set, show) -> str:
     )
 
 
-def check_references(project: Project, locator: Locator, root: Path | None = None) -> list[Finding]:
+def check_references(
+    project: Project,
+    locator: Locator,
+    root: Path | None = None,
+    everything: Callable[[], set] | None = None,
+) -> list[Finding]:
     """Report references to IRIs of ours that nothing describes (dangling links).
 
     `root` is the project in git whose earlier revisions tell renamed IRIs (none: not asked).
+    `everything` gives every subject of the project when `project` holds only part of it
+    (validate --changed-since): names are suggested from all of them.
     """
     described = set(project.asserted.subjects())
-    ours = [s for s in described if isinstance(s, URIRef) and str(s).startswith(BASE_IRI)]
+    ours: list | None = None
     findings: list[Finding] = []
     data = set(project.sources.data)
     befores: list[Before] | None = None
@@ -70,8 +78,16 @@ def check_references(project: Project, locator: Locator, root: Path | None = Non
                 if o not in hints:
                     if befores is None:
                         befores = earlier(root) if root else []
+                    if ours is None:
+                        every = everything() if everything else described
+                        ours = [
+                            s for s in every if isinstance(s, URIRef) and s.startswith(BASE_IRI)
+                        ]
+                        every_described = every
                     matches = closest(o, ours, show)
-                    hints[o] = _renamed(o, befores, described, show) or did_you_mean(matches, show)
+                    hints[o] = _renamed(o, befores, every_described, show) or did_you_mean(
+                        matches, show
+                    )
                 message = f"{show(p)} points to {show(o)}, which nothing describes{hints[o]}"
                 line = locator.indexes[path].line_of_value(s, o)
                 findings.append(
