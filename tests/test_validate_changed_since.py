@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,22 @@ def test_a_changed_shape_is_checked_in_full(repository):
 def test_an_unknown_revision_is_checked_in_full(repository):
     report = validate(default_sources(repository), changed_since="no-such-revision")
     assert any("cannot be scoped" in f.message for f in report.findings)
+
+
+def test_the_command_reports_the_change_and_keeps_release_checks_whole(repository):
+    data = repository / "data" / "countries.ttl"
+    try:
+        text = data.read_text(encoding="utf-8")
+        data.write_text(text.replace("\n    a nzsa:State ;", "\n    a nzsa:Stat ;", 1), "utf-8")
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("nzsa")), "validate", "--changed-since", "HEAD"]
+            + ["--since-release", str(repository)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 1, done.stderr
+        assert "class nzsa:Stat is not declared in the ontology" in done.stdout
+        assert "no release tag" in done.stdout  # the stability stage ran on the whole graph
+    finally:
+        _git(repository, "checkout", "-q", "--", ".")

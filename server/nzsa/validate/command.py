@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..load import ROLE_FOLDERS, default_sources, project_root, sources_from_paths
+from ..load import ROLE_FOLDERS, default_sources, load_project, project_root, sources_from_paths
 from .findings import INFO, STAGES, Finding, Report
 from .formatters import FORMATTERS, summary
 from .reasoning import REASONERS
@@ -106,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
         sources, root=args.root, reasoner=args.reasoner, changed_since=args.changed_since
     )
     if args.since_release and report.project is not None:
+        if args.changed_since:
+            # Release IRIs are looked up in the whole graph, not the part a change touched.
+            report.project = load_project(report.project.sources)
         add_stability(report, stability_root(args))
     sys.stdout.write(FORMATTERS[args.format](report))
     if args.format == "turtle":
