@@ -86,7 +86,9 @@ class Visit:
         self.errors.append(f"request failed: {request.url} ({request.failure})")
 
     def open(self, path: str, status: int = 200):
-        response = self.page.goto(self.root + path, wait_until="load")
+        # A page's first rendering is not timed here (the ontology's, by pyLODE, takes
+        # seconds on a busy machine); the bound only stops a hang.
+        response = self.page.goto(self.root + path, wait_until="load", timeout=NAVIGATION_TIMEOUT)
         assert response is not None and response.status == status, (path, response.status)
         return response
 
@@ -94,9 +96,12 @@ class Visit:
         """Save a full-page screenshot as a test artefact and check the page stayed clean."""
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "-", name) + ".png")
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=True, timeout=NAVIGATION_TIMEOUT)
         assert self.errors == [], self.errors
         return path
+
+
+NAVIGATION_TIMEOUT = 90_000  # ms: a long page loads and is drawn slowly on a busy machine
 
 
 def _visit(browser, root: str, **context) -> Iterator[Visit]:
