@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nzsa.load import default_sources, project_root
 from nzsa.validate import validate
+from rdflib import Graph
 
 BUNDLED = project_root()
 
@@ -153,3 +154,53 @@ def test_the_command_reports_the_change_and_keeps_release_checks_whole(repositor
         assert "no release tag" in done.stdout  # the stability stage ran on the whole graph
     finally:
         _git(repository, "checkout", "-q", "--", ".")
+
+
+@pytest.fixture(scope="module")
+def flat_repository(tmp_path_factory) -> Path:
+    """The bundled project with its data as one N-Triples file (labelled blank nodes)."""
+    root = tmp_path_factory.mktemp("changed-since-flat")
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(BUNDLED / folder, root / folder)
+    shutil.copytree(BUNDLED / "data" / "sources", root / "data" / "sources")
+    graph = Graph()
+    for path in sorted((BUNDLED / "data").glob("*.ttl")):
+        graph.parse(path)
+    lines = sorted(graph.serialize(format="nt").splitlines())
+    (root / "data" / "all.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", ".")
+    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    return root
+
+
+FLAT_EDITS = {
+    "removed source of a quote": (r"\n_:\w+ <http://www.w3.org/ns/prov#wasQuotedFrom> <.+> \.", ""),
+    "changed quote": (r'(\n_:\w+ <https://w3id.org/nzsa/ontology#quote> "[^"]*)"', '\\1 and more"'),
+    "wrong class": (
+        r"(\n<https://w3id.org/nzsa/id/membership/[^>]+> <[^>]+#type> <[^>]+#)Membership>",
+        "\\1Meeting>",
+    ),
+    "removed description line": (r"\n<https://w3id.org/nzsa/id/country/[^\n]*#type>[^\n]*", ""),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FLAT_EDITS))
+def test_changed_since_follows_labelled_blank_nodes_across_lines(flat_repository, kind):
+    path = flat_repository / "data" / "all.ttl"
+    pattern, replacement = FLAT_EDITS[kind]
+    try:
+        text = path.read_text(encoding="utf-8")
+        matches = list(re.finditer(pattern, text))
+        match = matches[len(matches) // 3]
+        path.write_text(text[: match.start()] + match.expand(replacement) + text[match.end() :])
+        sources = default_sources(flat_repository)
+        full = validate(sources)
+        scoped = validate(sources, changed_since="HEAD")
+        # One line a statement: every subject is "described again" (a warning) at the base
+        # already; the errors all come from the change.
+        errors = [f for f in _seen(full, flat_repository) if f[0] == "error"]
+        assert errors
+        assert [f for f in _seen(scoped, flat_repository) if f[0] == "error"] == errors
+    finally:
+        _git(flat_repository, "checkout", "-q", "--", ".")

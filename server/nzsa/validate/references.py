@@ -51,12 +51,14 @@ def check_references(
     locator: Locator,
     root: Path | None = None,
     everything: Callable[[], set] | None = None,
+    only: set | None = None,
 ) -> list[Finding]:
     """Report references to IRIs of ours that nothing describes (dangling links).
 
     `root` is the project in git whose earlier revisions tell renamed IRIs (none: not asked).
     `everything` gives every subject of the project when `project` holds only part of it
-    (validate --changed-since): names are suggested from all of them.
+    (validate --changed-since): names are suggested from all of them, and only the
+    references of the subjects in `only` are checked.
     """
     described = set(project.asserted.subjects())
     ours: list | None = None
@@ -71,6 +73,8 @@ def check_references(
         for s, p, o in sorted(graph):
             # Classes of instances are checked (as declared terms) by the terms stage.
             if p in NOT_REFERENCES or (p == RDF.type and path in data):
+                continue
+            if only is not None and s not in only:
                 continue
             dangling = isinstance(o, URIRef) and o.startswith(BASE_IRI) and o not in described
             if dangling and (s, o) not in seen:

@@ -116,7 +116,8 @@ def validate(
     findings += check_terms(project, locator)
     findings += check_literals(project, locator)
     described = None if scope is None else lambda: described_in(sources.data, project.ontology)
-    findings += check_references(project, locator, _git_root(sources), described)
+    only = None if scope is None else scope.nodes
+    findings += check_references(project, locator, _git_root(sources), described, only)
     findings += check_reasoning(project, locator, closure)
     findings += check_shacl(project, locator, report.shacl_results)
     findings += check_evidence(project, locator, root)

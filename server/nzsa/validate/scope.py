@@ -224,21 +224,27 @@ def scope_of(change: Change, data: tuple[Path, ...], ontology: Graph, shapes: Gr
             whole[path] |= text.describing(text.spellings(node))
             every[path] |= _one_per_predicate(text, node, pairs)
     for path, text in texts.items():
+        whole[path] = _with_labels(text, whole[path])
         named = _named(text, whole[path] | every[path]) - terms
         every[path] |= whole[path]
         for other, other_text in texts.items():
             for iri in named:
                 every[other] |= other_text.describing(other_text.spellings(iri))
-    graphs = {}
-    for path, text in texts.items():
-        statements = every[path]
-        labels = text.labels(statements)
-        while labels:  # a labelled blank node's every statement, wherever it is
-            more = {span for label in labels for span in text.mentioning([label])} - statements
-            statements |= more
-            labels = text.labels(more) - labels if more else set()
-        graphs[path] = text.parse(statements)
+    graphs = {path: text.parse(_with_labels(text, every[path])) for path, text in texts.items()}
     return Scope(_with_blank_nodes(nodes, graphs), graphs)
+
+
+def _with_labels(text: TurtleText, statements: set[Span]) -> set[Span]:
+    """Add every statement about the labelled blank nodes (_:x) the statements name."""
+    statements = set(statements)
+    labels = text.labels(statements)
+    seen: set[str] = set()
+    while labels - seen:
+        seen |= labels
+        more = {span for label in labels for span in text.mentioning([label])} - statements
+        statements |= more
+        labels = text.labels(more)
+    return statements
 
 
 def _named(text: TurtleText, statements: set[Span]) -> set[URIRef]:
