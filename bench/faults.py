@@ -664,7 +664,7 @@ def render(results: dict, command: str) -> str:
             lines[-6] += (
                 f" Side by side, A B A B ({r['rounds']} rounds of {r.get('seconds', 20):g} s each,"
                 " a fresh server each), with the query executors at the workers' priority"
-                " (EXECUTOR_NICENESS 0, the default) and niced below them (10); the figures"
+                " (EXECUTOR_NICENESS 0) and niced below them (10, the default); the figures"
                 " are of both rounds together."
             )
             lines[-4:-1] = [HEAD] + [

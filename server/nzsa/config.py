@@ -70,9 +70,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("EXECUTORS", 2, "Query executor processes per worker (one query each at a time).", int),
     Setting(
         "EXECUTOR_NICENESS",
-        0,
-        "Niceness of the query executor processes (0–19; e.g. 10 on a busy host): when"
-        " queries take every core, cached and cheap answers still get the CPU first.",
+        10,
+        "Niceness of the query executor processes (0–19; 0 runs them at the workers'"
+        " priority): when queries take every core, cached and cheap answers still get the"
+        " CPU first.",
         int,
     ),
     Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before it is stopped.", float),
