@@ -14,7 +14,7 @@ from .findings import ERROR, Finding
 from .locate import Locator
 from .renamed import Before, earlier
 from .show import Shower
-from .suggest import closest, did_you_mean
+from .suggest import NameIndex, closest, did_you_mean
 
 # Objects that name versions or other documents of the ontology, not things described.
 NOT_REFERENCES = frozenset(
@@ -69,6 +69,7 @@ def check_references(
     for path in project.sources.ontology + project.sources.data:
         graph = project.graphs[path]
         show = Shower(graph)
+        index: NameIndex | None = None  # of shown names: `show` is this file's
         seen = set()
         for s, p, o in sorted(graph):
             # Classes of instances are checked (as declared terms) by the terms stage.
@@ -88,7 +89,9 @@ def check_references(
                             s for s in every if isinstance(s, URIRef) and s.startswith(BASE_IRI)
                         ]
                         every_described = every
-                    matches = closest(o, ours, show)
+                    if index is None:
+                        index = NameIndex(ours, show)
+                    matches = index.closest(o)
                     hints[o] = _renamed(o, befores, every_described, show) or did_you_mean(
                         matches, show
                     )
