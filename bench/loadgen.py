@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -208,15 +209,31 @@ def each_once(base: str, concurrency: int, items: list[Request], tally: Tally) -
 
 
 def run(*coroutines) -> None:
-    """Run coroutines to their end on a fresh event loop (uvloop when installed)."""
-    try:
-        import uvloop
+    """Run coroutines to their end on a fresh event loop (uvloop when installed).
 
-        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
-    except ImportError:
-        runner = asyncio.Runner()
-    with runner:
-        runner.run(_gather(coroutines))
+    The loop runs in a thread of its own: the caller's thread may already run one
+    (Playwright's sync API keeps a loop running in the test session's main thread).
+    """
+    failed: list[BaseException] = []
+
+    def loop() -> None:
+        try:
+            import uvloop
+
+            runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+        except ImportError:
+            runner = asyncio.Runner()
+        try:
+            with runner:
+                runner.run(_gather(coroutines))
+        except BaseException as error:  # handed to the caller's thread
+            failed.append(error)
+
+    thread = threading.Thread(target=loop, name="loadgen")
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
 
 
 async def _gather(coroutines) -> None:
