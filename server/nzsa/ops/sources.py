@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-SUMS = "SHA256SUMS"
+from ..build.manifest import MANIFEST, SUMS, sha256
+
 SOURCES = "nzsa.sources"  # the app's extension that holds the SourcesState
-MANIFEST = "manifest.json"
 
 
 def _now() -> str:
@@ -121,15 +121,7 @@ def whole_build(build_dir: Path) -> str | None:
     for line in sums.splitlines():
         digest, _, name = line.partition("  ")
         path = build_dir / name
-        if not path.is_file() or _sha256(path) != digest:
+        if not path.is_file() or sha256(path) != digest:
             return f"{path} does not match {SUMS}"
     missing = [name for name in listed if not (build_dir / name).is_file()]
     return f"{build_dir} lacks {', '.join(missing)}" if missing else None
-
-
-def _sha256(path: Path) -> str:
-    hasher = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()
