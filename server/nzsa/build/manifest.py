@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
 from .. import __version__
+from ..checksums import MANIFEST, SUMS, sha256
 from ..load import Sources
 
-MANIFEST = "manifest.json"
-SUMS = "SHA256SUMS"
-
-
-def sha256(path: Path) -> str:
-    hasher = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            hasher.update(chunk)
-    return hasher.hexdigest()
+__all__ = ["MANIFEST", "SUMS", "sha256"]
 
 
 def _name(path: Path, root: Path | None) -> str:

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
+from ..checksums import MANIFEST, SUMS
 from ..formats import BY_NAME, format_for_suffix
 from ..pages import render_resource_page
 from ..prefixes import context_document
@@ -26,8 +27,6 @@ from .representation import allow_cross_origin, content_type, make_etag
 bp = Blueprint("discovery", __name__)
 bp.after_request(allow_cross_origin)
 
-SUMS = "SHA256SUMS"
-MANIFEST = "manifest.json"
 # Properties whose objects are where to fetch something: they must name this server.
 ACCESS_PROPERTIES = (
     VOID.dataDump,

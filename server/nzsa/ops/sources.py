@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..build.manifest import MANIFEST, SUMS, sha256
+from ..checksums import MANIFEST, SUMS, sha256
 
 SOURCES = "nzsa.sources"  # the app's extension that holds the SourcesState
 
