@@ -78,6 +78,8 @@ class BoundedCache:
 
     def put(self, key: Hashable, value: Any) -> None:
         """Keep a value, dropping the least recently used entries past the budget."""
+        if not self.largest:  # a cache turned off: measuring the value would be wasted work
+            return
         size = ENTRY_BYTES + footprint(key) + footprint(value)
         if size > self.largest:
             return

@@ -156,10 +156,10 @@ def run_query(
     )
     # The store is read-only, so an answer holds until its version changes: repeated
     # queries skip the executor round trip (bench/RESULTS.md, "answer cache").
-    key = (store.version(), request)
     cache = current_app.extensions.get("nzsa.answers") if current_app else None
-    if not guard.repeatable(params.query):
-        cache = None  # RAND(), NOW() ...: each run answers afresh
+    if cache is not None and (not cache.largest or not guard.repeatable(params.query)):
+        cache = None  # turned off, or RAND(), NOW() ...: each run answers afresh
+    key = (store.version(), request) if cache is not None else None
     answer = cache.get(key) if cache is not None else None
     if answer is not None:
         return answer
