@@ -26,6 +26,8 @@ ID = "https://w3id.org/nzsa/id/"
 GENID = "https://w3id.org/nzsa/.well-known/genid/"
 DATA_GRAPH = ox.NamedNode("https://w3id.org/nzsa/graph/data")
 HUBS = frozenset({"country", "place", "threat", "area", "role", "scheme", "source"})
+# Stands for the copy number k in the one copy rendered as a template.
+MARKER = "NZSACOPYK"
 LABELS = frozenset(
     {
         "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -60,12 +62,12 @@ class Copier:
             _is_copied_iri(term.value) or term.value in self.copied
         )
 
-    def rename(self, term, k: int):
+    def rename(self, term, k: int | str):
         if self.copied_term(term):
             return ox.NamedNode(f"{term.value}-c{k}")
         return term
 
-    def quad(self, q: ox.Quad, k: int) -> ox.Quad | None:
+    def quad(self, q: ox.Quad, k: int | str) -> ox.Quad | None:
         """Return copy k of a quad, or None when it holds no copied term (kept once)."""
         if not any(self.copied_term(t) for t in (q.subject, q.predicate, q.object)):
             return q if k == 0 else None
@@ -114,22 +116,39 @@ def generate(bundled_build: Path, project_root: Path, target: int, out: Path) ->
         shutil.copytree(project_root / role, project / role)
     shutil.copytree(project_root / "data" / "sources", project / "data" / "sources")
     shutil.copy(project_root / "data" / "wikidata-ids.csv", project / "data")
+    first, first_data = _render(copier, quads, 0)
+    # Copies 1.. differ only in k: render one with a marker in its place, then substitute.
+    template, template_data = _render(copier, quads, MARKER)
+    if MARKER in (bundled_build / "nzsa.nq").read_text(encoding="utf-8"):
+        raise ValueError(f"{MARKER} occurs in the bundled build")
     counts = {"copies": copies, "data": 0, "quads": 0}
     with (
         (build / "nzsa.nq").open("w", encoding="utf-8") as nq,
         (project / "data" / "synthetic.ttl").open("w", encoding="utf-8") as ttl,
     ):
         for k in range(copies):
-            for q in quads:
-                copy = copier.quad(q, k)
-                if copy is None:
-                    continue
-                nq.write(str(copy) + " .\n")
-                counts["quads"] += 1
-                if copy.graph_name == DATA_GRAPH:
-                    ttl.write(_data_turtle(copy))
-                    counts["data"] += 1
+            lines, data = (first, first_data) if k == 0 else (template, template_data)
+            text, turtle = "".join(lines), "".join(data)
+            if k:
+                text, turtle = text.replace(MARKER, str(k)), turtle.replace(MARKER, str(k))
+            nq.write(text)
+            ttl.write(turtle)
+            counts["quads"] += len(lines)
+            counts["data"] += len(data)
     return counts
+
+
+def _render(copier: Copier, quads: list[ox.Quad], k: int | str) -> tuple[list[str], list[str]]:
+    """Return copy k's N-Quads lines and its data graph's Turtle lines."""
+    lines, data = [], []
+    for q in quads:
+        copy = copier.quad(q, k)
+        if copy is None:
+            continue
+        lines.append(str(copy) + " .\n")
+        if copy.graph_name == DATA_GRAPH:
+            data.append(_data_turtle(copy))
+    return lines, data
 
 
 def main() -> None:
