@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -286,6 +287,36 @@ def test_the_command_compares_the_merge_base_with_the_working_tree(repo):
     title, body = result.stdout.split("\n", 1)
     assert title == f"## nzsa diff: merge base with main ({repo['base'][:12]}) → working tree"
     assert body == diff_of(repo, "main", "changed", "markdown").split("\n", 1)[1]
+
+
+def test_markdown_too_long_for_a_comment_keeps_whole_resources_and_says_what_it_left_out(repo):
+    root = repo["root"]
+    was = git(root, "rev-parse", "--abbrev-ref", "HEAD")
+    git(root, "checkout", "-q", "-b", "many-forums", repo["base"])
+    forums = "".join(
+        FORUM.replace("example-maritime-forum", f"example-forum-{n}").format(
+            label=f"Example Forum {n} for maritime security cooperation", quote=QUOTE
+        )
+        for n in range(400)
+    )
+    (root / "data" / "many.ttl").write_text(PREFIXES + forums, encoding="utf-8")
+    commit(root, "four hundred forums")
+    git(root, "checkout", "-q", was)
+    whole = diff_of(repo, "main", "many-forums", "text")
+    assert "Asserted: 400 added" in whole and len(whole) > 65_536
+
+    result = nzsa("diff", "main", "many-forums", "--format", "markdown", cwd=root)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert len(text) <= 65_536
+    assert "| asserted | 400 added |" in text  # the summary still counts everything
+    asserted = text[text.index("### Asserted") : text.index("<details>")]
+    shown = asserted.count("added forum**")
+    left_out = re.search(r"- … and (\d+) more not shown here .*`nzsa diff --format json`", asserted)
+    assert left_out and 0 < shown < 400 and shown + int(left_out[1]) == 400
+    assert asserted.count("\n- **") == shown  # whole resources: every heading with its facts
+    assert asserted.count("  - **+** preferred label:") == shown
+    assert text.rstrip().endswith("</details>")  # the folded entailments gave way first
 
 
 def test_an_unknown_revision_is_a_usage_error(repo):

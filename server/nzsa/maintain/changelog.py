@@ -61,7 +61,8 @@ def changes(root: Path, previous: str) -> str:
     with project_at(root, old) as folder:
         before = published(folder)
     after = published(root)
-    markdown = format_markdown(semantic_diff(before, after), old, new)
+    # A file, not a comment: every change, however many.
+    markdown = format_markdown(semantic_diff(before, after), old, new, limit=None)
     # Its title ("## nzsa diff: …") would stand beside the release's own heading.
     return markdown.split("\n", 1)[1].lstrip("\n")
 

@@ -32,6 +32,8 @@ from .semantic_diff import Change, Contents, Diff, Group, Nested, Statement, is_
 PLAIN_DATATYPES = (None, XSD.string, RDF.langString)
 SIGNS = {"added": "+", "removed": "-", "changed": "~"}
 QUOTE_PREVIEW = 60
+# GitHub keeps at most this many characters of a comment's body.
+COMMENT_LIMIT = 65_536
 
 
 class Names:
@@ -267,7 +269,10 @@ def format_text(diff: Diff, old: Revision, new: Revision) -> str:
     return "\n".join(out) + "\n"
 
 
-def format_markdown(diff: Diff, old: Revision, new: Revision) -> str:
+def format_markdown(
+    diff: Diff, old: Revision, new: Revision, limit: int | None = COMMENT_LIMIT
+) -> str:
+    """Write a pull-request comment: at most `limit` characters (None: no limit)."""
     r = Renderer(diff, MarkdownStyle())
     out = [f"## nzsa diff: {r.style.escape(_title(old, new))}", ""]
     out += [f"> {line}" for line in _unreadable_note(diff, old, new)]
@@ -281,26 +286,65 @@ def format_markdown(diff: Diff, old: Revision, new: Revision) -> str:
     ]
     out += ["| | |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows), ""]
 
-    def section(groups: list[Group]) -> list[str]:
-        lines = []
-        for group in _sorted(groups, r.names):
-            lines.append(f"- **{r.heading(group)}**")
-            lines += [f"  - {_bold_sign(line)}" for line in r.lines(group)]
-        return lines
+    def items(groups: list[Group]) -> list[str]:
+        return [
+            "\n".join(
+                [f"- **{r.heading(g)}**", *(f"  - {_bold_sign(line)}" for line in r.lines(g))]
+            )
+            for g in _sorted(groups, r.names)
+        ]
 
-    if diff.asserted:
-        out += [f"### Asserted: {_said(_counts(diff.asserted))}", "", *section(diff.asserted), ""]
-    if diff.entailed:
-        # Entailments follow from the asserted changes: folded, so the review reads those first.
-        summary = f"Entailed: {_said(_counts(diff.entailed))}"
-        out += ["<details>", f"<summary>{summary}</summary>", "", *section(diff.entailed), ""]
-        out += ["</details>", ""]
-    if diff.appeared or diff.disappeared:
-        out += [f"### Validation: {len(diff.appeared)} appeared, {len(diff.disappeared)} gone", ""]
-        out += [f"- {_bold_sign(r.finding('+', f))}" for f in diff.appeared]
-        out += [f"- {_bold_sign(r.finding('-', f))}" for f in diff.disappeared]
-        out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+    asserted, entailed = items(diff.asserted), items(diff.entailed)
+    findings = [f"- {_bold_sign(r.finding('+', f))}" for f in diff.appeared]
+    findings += [f"- {_bold_sign(r.finding('-', f))}" for f in diff.disappeared]
+
+    def compose(shown: tuple[int, int, int]) -> str:
+        a, e, f = shown
+        text = list(out)
+        if asserted:
+            title = f"### Asserted: {_said(_counts(diff.asserted))}"
+            text += [title, "", *asserted[:a], *_left_out(len(asserted) - a), ""]
+        if entailed:
+            # Entailments follow from the asserted changes: folded, so the review reads those first.
+            summary = f"Entailed: {_said(_counts(diff.entailed))}"
+            text += ["<details>", f"<summary>{summary}</summary>", "", *entailed[:e]]
+            text += [*_left_out(len(entailed) - e), "", "</details>", ""]
+        if findings:
+            text += [f"### Validation: {len(diff.appeared)} appeared, {len(diff.disappeared)} gone"]
+            text += ["", *findings[:f], *_left_out(len(findings) - f), ""]
+        return "\n".join(text).rstrip("\n") + "\n"
+
+    return _fitted(compose, [len(asserted), len(entailed), len(findings)], limit)
+
+
+def _left_out(count: int) -> list[str]:
+    if not count:
+        return []
+    return [
+        f"- … and {count} more not shown here (a comment holds {COMMENT_LIMIT:,} characters): "
+        "`nzsa diff --format json` lists them all."
+    ]
+
+
+def _fitted(compose, counts: list[int], limit: int | None) -> str:
+    """Compose with as many whole items as fit in `limit` characters.
+
+    The folded entailments give way first, then the asserted changes, then the findings;
+    each count is the largest that fits, found by bisection.
+    """
+    for which in (1, 0, 2):
+        if limit is None or len(compose(tuple(counts))) <= limit:
+            break
+        low, high = 0, counts[which]
+        while low < high:
+            middle = (low + high + 1) // 2
+            counts[which] = middle
+            if len(compose(tuple(counts))) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        counts[which] = low
+    return compose(tuple(counts))
 
 
 def _bold_sign(line: str) -> str:
