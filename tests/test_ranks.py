@@ -115,7 +115,7 @@ def test_links_from_subjects_with_several_labels_straddle_pages_alike(stores):
 def test_tied_objects_keep_the_engines_order(stores):
     ranked, plain = stores
     hub = URIRef(HUB[1:-1])
-    size = 2  # 20 own triples a page: the ties of the notes fall across page boundaries
+    size = 2  # OWN_PER_LINK × 2 own triples a page: ties of the notes fall across pages
     own_ranked = [describe(ranked, hub, n, size).outgoing for n in range(1, 10)]
     own_plain = [describe(plain, hub, n, size).outgoing for n in range(1, 10)]
     assert own_ranked == own_plain

@@ -133,7 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PAGE_SIZE",
         100,
-        "Incoming links per page of a resource description (and ten times as many own triples).",
+        "Incoming links per page of a resource description (and twice as many own triples).",
         int,
     ),
     Setting(
