@@ -84,6 +84,7 @@ class Page:
     evidence: list[Evidence]
     external: list[Value]
     is_fact: bool
+    named_facts: int = 0  # facts on the page listed by name only, not shown whole
 
 
 def _english_first(values) -> list[str]:
@@ -265,11 +266,15 @@ def _rows(graph: Graph, pairs, label_of) -> list[Row]:
     return sorted(rows, key=lambda r: r.label.lower())
 
 
-def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
+def build(
+    graph: Graph, iri: URIRef, incoming_only: set | None = None, facts_in_full: set | None = None
+) -> Page:
     """Return the page of `iri` from the triples in `graph`.
 
     `incoming_only`, when given, names the (subject, predicate) links into `iri` that this
     page shows (describe()'s page of them); otherwise every link in the graph is shown.
+    `facts_in_full`, when given, names the facts shown whole; the page's other facts are
+    listed under their link like any other resource.
     """
     outgoing = [(p, o) for p, o in graph.predicate_objects(iri)]
     incoming = [
@@ -282,6 +287,8 @@ def build(graph: Graph, iri: URIRef, incoming_only: set | None = None) -> Page:
         {s for p, s in incoming if is_fact(graph, s)}
         | {o for p, o in outgoing if isinstance(o, URIRef) and is_fact(graph, o)}
     )
+    if facts_in_full is not None:
+        fact_nodes = [node for node in fact_nodes if node in facts_in_full]
     facts = {node: fact(graph, node, iri) for node in fact_nodes}
 
     skip = NAMES | set(DESCRIPTIONS) | NOTES | EXTERNAL | EVIDENCE | set(DATES) | {RDF.type}

@@ -77,9 +77,10 @@ def render_resource_page(
     # Links to other pages land on the list of links in, unless the properties continue.
     paging = {"anchor": "#h-incoming"}
     if paged is not None:
-        full += context.context(store(), iri, description)
+        facts = context.page_context(store(), iri, description, full)
         _keep_page(full, iri, set(description.outgoing))
-        page = model.build(full, iri, incoming_only=set(paged))
+        page = model.build(full, iri, incoming_only=set(paged), facts_in_full=facts.in_full)
+        page.named_facts = len(facts.named)
         incoming, navigation = page.incoming, dict(pages or {})
         formats = [
             (f.suffix.lstrip(".").upper(), f.media_type, url)

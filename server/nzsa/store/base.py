@@ -105,6 +105,12 @@ class Store(abc.ABC):
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         """Run one of our own CONSTRUCT queries into an rdflib graph. Union default graph."""
 
+    def construct_into(
+        self, graph: Graph, query: str, bindings: Mapping[str, Identifier] | None = None
+    ) -> None:
+        """Add the answer of one of our own CONSTRUCT queries to `graph`."""
+        graph += self.construct(query, bindings)
+
     def ranked(self, iri: str, kind: str, start: int, stop: int):
         """Return the pairs covering rows [start, stop) of a resource's ranked list.
 

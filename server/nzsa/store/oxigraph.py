@@ -119,6 +119,12 @@ class OxigraphStore(Store):
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         return graph_of(self._query(query, bindings))
 
+    def construct_into(
+        self, graph: Graph, query: str, bindings: Mapping[str, Identifier] | None = None
+    ) -> None:
+        # Straight into the caller's graph: each triple copied into an rdflib graph costs.
+        graph_of(self._query(query, bindings), graph)
+
     def ranked(self, iri: str, kind: str, start: int, stop: int) -> Window | None:
         return self._ranks.window(iri, kind, start, stop) if self._ranks else None
 

@@ -123,9 +123,9 @@ def rows(solutions) -> list[dict[str, Identifier]]:
     ]
 
 
-def graph_of(triples) -> Graph:
-    """Collect pyoxigraph triples into an rdflib graph."""
-    graph = Graph()
+def graph_of(triples, graph: Graph | None = None) -> Graph:
+    """Collect pyoxigraph triples into an rdflib graph (a new one unless given)."""
+    graph = Graph() if graph is None else graph
     convert = _converter()
     for triple in triples:
         graph.add((convert(triple.subject), convert(triple.predicate), convert(triple.object)))
