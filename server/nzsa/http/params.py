@@ -67,7 +67,7 @@ ROUTE_PARAMETERS: dict[str, tuple[Parameter, ...]] = {
         Parameter("q", "The text to find in names (any case)."),
         Parameter("format", "`json` or `html`; overrides Accept."),
     ),
-    "pages.page": (IRI, Parameter("incoming", "The page of links to the resource, from 1.")),
+    "pages.page": (IRI, PAGE),
     "pages.any_class_page": (IRI,),
     "linkeddata.thing": (PAGE,),
     "linkeddata.skolem": (PAGE,),

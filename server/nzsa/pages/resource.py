@@ -34,6 +34,28 @@ def format_links(iri: str) -> list[tuple[str, str, str]]:
     ]
 
 
+def document_alternates(iri: str, number: int) -> list:
+    """Return (URL, Format) of every RDF document of one page of an IRI under our base."""
+    path = path_for_iri(iri)
+    document = document_path(path) if path is not None else None
+    if document is None:
+        return []
+    query = f"?page={number:d}" if number > 1 else ""
+    return [
+        (f"{request.script_root}/{document}{f.suffix}{query}", f) for f in formats_of_kind("graph")
+    ]
+
+
+def page_links(description) -> dict[str, str]:
+    """Return the URLs of this request's previous and next pages, where they exist."""
+    links = {}
+    if description.page > 1:
+        links["prev"] = request.base_url + _query(page=description.page - 1)
+    if description.has_next:
+        links["next"] = request.base_url + _query(page=description.page + 1)
+    return links
+
+
 def _page_of(rows: list, number: int) -> tuple[list, dict]:
     """Return the rows of one page of incoming links (values counted), and prev/next URLs."""
     flat = [(row, v) for row in rows for v in row.values]
