@@ -71,9 +71,7 @@ PAGE_FACTS = (
 )
 # Which nodes of a page are facts: only the first FACTS_IN_FULL of them are fetched whole.
 # By a path, as PAGE_FACTS: data loaded without the reasoner's graph has no inferred type.
-FACT_NODES = (
-    _PREFIXES + "SELECT DISTINCT ?s WHERE { #bindings\n ?s a/rdfs:subClassOf* nzsa:Fact }"
-)
+FACT_NODES = _PREFIXES + "SELECT DISTINCT ?s WHERE { #bindings\n ?s a/rdfs:subClassOf* nzsa:Fact }"
 
 # Facts shown whole (their parties, qualifiers and evidence) on one page of a resource;
 # the page's other facts are listed by name, each linked to its own page. A fact costs a
