@@ -38,6 +38,9 @@ class Engine:
     name = "SPARQL 1.1"
     # Whether a trailing VALUES block may bind variables the query does not project.
     trailing_values = True
+    # The content codings asked for (whatever comes back is decoded): compressed answers
+    # cost the engine CPU but spare a slow network.
+    accept_encoding = "gzip, deflate"
 
     def parameters(self, timeout: float) -> dict[str, str]:
         """Return extra request parameters for a query limited to `timeout` seconds."""

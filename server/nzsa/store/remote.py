@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import requests
+import urllib3
 from rdflib import Graph
 from rdflib.term import Identifier
 
@@ -69,6 +70,10 @@ SELECT ?p ?v WHERE { GRAPH <https://w3id.org/nzsa/graph/ontology> {
 FINGERPRINT_TIMEOUT = 300.0
 # Bytes of an engine's error text read for its reason.
 ERROR_BYTES = 64 * 1024
+# Bytes read past the end of a complete answer (its closing lines, the chunked coding's
+# last chunk) so that its connection goes back to the pool: closing an answer not read to
+# its end closes the connection, and the next query would open another.
+RELEASE_BYTES = 64 * 1024
 
 
 class _Deadline:
@@ -144,8 +149,12 @@ class RemoteStore(Store):
 
     def _ping(self) -> requests.Response:
         try:
+            # Uncompressed: a compressed answer may cost the connection (virtuoso.py).
             response = self.session.get(
-                self.endpoint, params={"query": "ASK {}"}, timeout=(5.0, self.timeout)
+                self.endpoint,
+                params={"query": "ASK {}"},
+                headers={"Accept-Encoding": "identity"},
+                timeout=(5.0, self.timeout),
             )
         except requests.RequestException as error:
             raise self._unreachable(error) from None
@@ -163,7 +172,7 @@ class RemoteStore(Store):
             response = self.session.post(
                 self.endpoint,
                 data={**data, **engine.parameters(timeout)},
-                headers={"Accept": accept},
+                headers={"Accept": accept, "Accept-Encoding": engine.accept_encoding},
                 timeout=(min(timeout, 5.0), timeout),
                 stream=True,
             )
@@ -218,6 +227,8 @@ class RemoteStore(Store):
                 raise QueryAbandoned("the client closed its connection")
             if stream.expired:
                 raise QueryTimeout("the store's answer ran past the time limit")
+            if not truncated:
+                _release(response)
         # The engine's cap binds only when our own cap did not cut first.
         engine_cut = cut if cut and not truncated else None
         return QueryResponse(
@@ -238,7 +249,9 @@ class RemoteStore(Store):
                 raise ResultsCut(f"the store cut an answer short: {cut}")
             try:
                 parsed = stream_result(self._readable(response, kind), kind)
-                return rows(parsed) if kind == "results" else graph_of(parsed)
+                found = rows(parsed) if kind == "results" else graph_of(parsed)
+                _release(response)
+                return found
             except (SyntaxError, ValueError) as error:
                 raise self._adapter().unreadable(error) from None
             except requests.RequestException:
@@ -316,6 +329,16 @@ class RemoteStore(Store):
         session = self._sessions.pop(os.getpid(), None)
         if session is not None:
             session.close()
+
+
+def _release(response: requests.Response) -> None:
+    """Read a complete answer to its end, so that its connection is kept for the next query."""
+    left = RELEASE_BYTES
+    try:
+        while left > 0 and (chunk := response.raw.read(min(left, 8192))):
+            left -= len(chunk)
+    except (OSError, urllib3.exceptions.HTTPError):
+        pass  # the answer is whole; only its connection is lost
 
 
 def _cause(error: BaseException) -> str:
