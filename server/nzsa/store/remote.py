@@ -14,13 +14,16 @@ import hashlib
 import os
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-import requests
 import urllib3
 from rdflib import Graph
 from rdflib.term import Identifier
+from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import TimeoutError as TransportTimeout
 
 from ..guard import words
 from ..vocab import Graphs
@@ -74,6 +77,9 @@ ERROR_BYTES = 64 * 1024
 # last chunk) so that its connection goes back to the pool: closing an answer not read to
 # its end closes the connection, and the next query would open another.
 RELEASE_BYTES = 64 * 1024
+# Connections to the engine a worker process keeps open: one a thread (THREADS), and to
+# spare. Virtuoso keeps at most MaxKeepAlives (stock: 10) and closes the rest after use.
+KEPT_CONNECTIONS = 16
 
 
 class _Deadline:
@@ -127,7 +133,7 @@ class RemoteStore(Store):
         self.build_dir = Path(build_dir) if build_dir else None
         self.engine: Engine | None = None if engine == "auto" else engine_named(engine)
         self.version_interval = version_interval
-        self._sessions: dict[int, requests.Session] = {}
+        self._pools: dict[int, urllib3.PoolManager] = {}
         self._version: str | None = None
         self._version_at = 0.0
         self._version_lock = threading.Lock()
@@ -135,59 +141,81 @@ class RemoteStore(Store):
     # --- talking to the engine --------------------------------------------------------------
 
     @property
-    def session(self) -> requests.Session:
-        """This process's connection pool: a server that forks workers must not share one."""
+    def pool(self) -> urllib3.PoolManager:
+        """This process's connection pool: a server that forks workers must not share one.
+
+        urllib3 itself, not requests: requests' per-call work (merging settings, proxies
+        and netrc from the environment, cookies, hooks) cost as much CPU as the rest of a
+        small query's handling (bench/OPTIMISATIONS.md). Proxies are read from the
+        environment once.
+        """
         pid = os.getpid()
-        if pid not in self._sessions:
-            self._sessions[pid] = requests.Session()
-        return self._sessions[pid]
+        if pid not in self._pools:
+            self._pools[pid] = _pool_for(self.endpoint)
+        return self._pools[pid]
 
     def _adapter(self) -> Engine:
         if self.engine is None:
             self.engine = detect(self._ping().headers.get("Server", ""))
         return self.engine
 
-    def _ping(self) -> requests.Response:
+    def _ping(self) -> urllib3.BaseHTTPResponse:
         try:
             # Uncompressed: a compressed answer may cost the connection (virtuoso.py).
-            response = self.session.get(
+            response = self.pool.request(
+                "GET",
                 self.endpoint,
-                params={"query": "ASK {}"},
+                fields={"query": "ASK {}"},
                 headers={"Accept-Encoding": "identity"},
-                timeout=(5.0, self.timeout),
+                timeout=urllib3.Timeout(connect=5.0, read=self.timeout),
+                retries=False,
             )
-        except requests.RequestException as error:
+        except HTTPError as error:
             raise self._unreachable(error) from None
-        response.close()
         return response
 
-    def _unreachable(self, error: requests.RequestException) -> StoreUnavailable:
+    def _unreachable(self, error: Exception) -> StoreUnavailable:
         # The address is for the operator's log line, never for a client's answer.
         reason = f"the store at {self.endpoint} is unreachable ({_cause(error)})"
         return StoreUnavailable(reason, RETRY_AFTER)
 
-    def _post(self, data: dict, accept: str, timeout: float) -> requests.Response:
+    def _post(self, data: dict, accept: str, timeout: float) -> urllib3.BaseHTTPResponse:
         engine = self._adapter()
-        try:
-            response = self.session.post(
-                self.endpoint,
-                data={**data, **engine.parameters(timeout)},
-                headers={"Accept": accept, "Accept-Encoding": engine.accept_encoding},
-                timeout=(min(timeout, 5.0), timeout),
-                stream=True,
-            )
-        except requests.Timeout:
-            raise QueryTimeout("the store did not answer in time") from None
-        except requests.ConnectionError as error:
-            raise self._unreachable(error) from None
-        except requests.RequestException as error:
-            raise EngineFailed(f"the store's answer broke off ({type(error).__name__})") from None
-        # Content encodings (the stock Virtuoso gzips everything) are undone on every read.
-        response.raw.decode_content = True
-        if response.status_code != 200:
+        body = urllib.parse.urlencode({**data, **engine.parameters(timeout)}, doseq=True)
+        for attempt in (1, 2):
+            try:
+                response = self.pool.request(
+                    "POST",
+                    self.endpoint,
+                    body=body,
+                    headers={
+                        "Accept": accept,
+                        "Accept-Encoding": engine.accept_encoding,
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                    timeout=urllib3.Timeout(connect=min(timeout, 5.0), read=timeout),
+                    retries=False,
+                    preload_content=False,
+                    # Content encodings (the stock Virtuoso gzips) are undone on every read.
+                    decode_content=True,
+                )
+                break
+            except NewConnectionError as error:  # before TransportTimeout, which it derives from
+                raise self._unreachable(error) from None
+            except TransportTimeout:
+                raise QueryTimeout("the store did not answer in time") from None
+            except ProtocolError as error:
+                # A kept connection the engine closed just as it was reused breaks before
+                # any answer: the read-only query is sent once more, on a new connection.
+                if attempt == 2:
+                    raise self._unreachable(error) from None
+            except HTTPError as error:
+                reason = f"the store's answer broke off ({type(error).__name__})"
+                raise EngineFailed(reason) from None
+        if response.status != 200:
             with response:
-                text = response.raw.read(ERROR_BYTES).decode("utf-8", "replace")
-            raise engine.failure(response.status_code, text)
+                text = response.read(ERROR_BYTES).decode("utf-8", "replace")
+            raise engine.failure(response.status, text)
         return response
 
     def _dataset(self, default, named, text: str) -> dict:
@@ -221,7 +249,7 @@ class RemoteStore(Store):
                 if stream.expired:
                     raise QueryTimeout("the store's answer ran past the time limit") from None
                 raise self._adapter().unreadable(error) from None
-            except requests.RequestException:
+            except ReadTimeoutError:
                 raise QueryTimeout("the store stopped answering in time") from None
             if stream.left:
                 raise QueryAbandoned("the client closed its connection")
@@ -235,8 +263,8 @@ class RemoteStore(Store):
             body, request.result_format, truncated or bool(engine_cut), count, engine_cut=engine_cut
         )
 
-    def _readable(self, response: requests.Response, kind: str):
-        return BlankLabels(response.raw) if kind == "results" else response.raw
+    def _readable(self, response: urllib3.BaseHTTPResponse, kind: str):
+        return BlankLabels(response) if kind == "results" else response
 
     def _own(self, query: str, bindings, kind: str, timeout: float | None = None):
         """Run one of our own queries; return its parsed result, whole or not at all."""
@@ -254,7 +282,7 @@ class RemoteStore(Store):
                 return found
             except (SyntaxError, ValueError) as error:
                 raise self._adapter().unreadable(error) from None
-            except requests.RequestException:
+            except ReadTimeoutError:
                 raise QueryTimeout("the store stopped answering in time") from None
 
     def select(
@@ -326,23 +354,32 @@ class RemoteStore(Store):
         return said
 
     def close(self) -> None:
-        session = self._sessions.pop(os.getpid(), None)
-        if session is not None:
-            session.close()
+        pool = self._pools.pop(os.getpid(), None)
+        if pool is not None:
+            pool.clear()
 
 
-def _release(response: requests.Response) -> None:
+def _pool_for(endpoint: str) -> urllib3.PoolManager:
+    """Return a connection pool to the endpoint, through the environment's proxy if any."""
+    address = urllib.parse.urlsplit(endpoint)
+    proxy = urllib.request.getproxies().get(address.scheme)
+    if proxy and not urllib.request.proxy_bypass(address.hostname or ""):
+        return urllib3.ProxyManager(proxy, maxsize=KEPT_CONNECTIONS)
+    return urllib3.PoolManager(maxsize=KEPT_CONNECTIONS)
+
+
+def _release(response: urllib3.BaseHTTPResponse) -> None:
     """Read a complete answer to its end, so that its connection is kept for the next query."""
     left = RELEASE_BYTES
     try:
-        while left > 0 and (chunk := response.raw.read(min(left, 8192))):
+        while left > 0 and (chunk := response.read(min(left, 8192))):
             left -= len(chunk)
-    except (OSError, urllib3.exceptions.HTTPError):
+    except (OSError, HTTPError):
         pass  # the answer is whole; only its connection is lost
 
 
 def _cause(error: BaseException) -> str:
-    """Return the innermost cause of a requests error, briefly (`ConnectionRefusedError`)."""
+    """Return the innermost cause of a transport error, briefly (`ConnectionRefusedError`)."""
     while error.__context__ is not None or error.__cause__ is not None:
         error = error.__cause__ or error.__context__
     return f"{type(error).__name__}: {error}"[:200]
