@@ -230,18 +230,21 @@ def fact(graph: Graph, node, this) -> Fact:
 
 def _without_echoes(graph: Graph, node, pairs: list) -> list:
     """Drop values that a reused super-property repeats (schema:startDate beside ours)."""
+    stated = list(graph.predicate_objects(node))
     ours = {
         v.iri or v.text
-        for p, o in graph.predicate_objects(node)
+        for p, o in stated
         if str(p).startswith(str(NZSA)) or str(p).startswith(str(ORG))
         for v in [value(graph, o)]
     }
+    # The first property stated under each name; each name worked out once, not per pair.
+    named: dict = {}
+    for p in dict.fromkeys(p for p, _ in stated):
+        named.setdefault(terms.label(graph, p), p)
     kept, seen = [], set()
     for name, v in pairs:
         key = v.iri or v.text
-        predicate = next(
-            (p for p, o in graph.predicate_objects(node) if terms.label(graph, p) == name), None
-        )
+        predicate = named.get(name)
         native = predicate is not None and str(predicate).startswith((str(NZSA), str(ORG)))
         if (key in ours and not native) or (name, key) in seen:
             continue
