@@ -258,9 +258,13 @@ def load_project(sources: Sources) -> Project:
     return Project(sources, parse_files(sources.all))
 
 
-def merge(graphs: Iterable[Graph]) -> Graph:
-    """Union graphs into one new graph, keeping the prefixes they declare."""
-    merged = Graph()
+def merge(graphs: Iterable[Graph], store: str = "default") -> Graph:
+    """Union graphs into one new graph, keeping the prefixes they declare.
+
+    `store` is rdflib's store plugin for the new graph ("SimpleMemory": no named graphs,
+    several times faster to fill and to read; the build's graphs need none).
+    """
+    merged = Graph(store=store)
     for graph in graphs:
         for prefix, namespace in graph.namespaces():
             merged.bind(prefix, namespace, override=False)
@@ -304,11 +308,14 @@ def skolem_names(graph: Graph) -> dict[BNode, URIRef]:
     return names
 
 
-def skolemise(graph: Graph, names: dict[BNode, URIRef] | None = None) -> Graph:
+def skolemise(
+    graph: Graph, names: dict[BNode, URIRef] | None = None, store: str = "default"
+) -> Graph:
     """Replace blank nodes by IRIs derived from their content, so output is deterministic.
 
     Pass `names` (from `skolem_names` of a larger graph) to name the blank nodes of
-    several graphs alike; blank nodes it lacks are named from `graph` itself.
+    several graphs alike; blank nodes it lacks are named from `graph` itself. `store` is
+    the new graph's store plugin, as for `merge`.
     """
     names = names or {}
     if any(isinstance(n, BNode) and n not in names for t in graph for n in (t[0], t[2])):
@@ -317,7 +324,7 @@ def skolemise(graph: Graph, names: dict[BNode, URIRef] | None = None) -> Graph:
     def name(node: BNode) -> URIRef:
         return names[node]
 
-    result = Graph()
+    result = Graph(store=store)
     for prefix, namespace in graph.namespaces():
         result.bind(prefix, namespace)
     for s, p, o in graph:

@@ -24,6 +24,7 @@ from ..validate import Report, validate
 from ..validate.reasoning import inferred
 from ..vocab import GENID, NZSA, Graphs
 from . import dumps, void
+from .dumps import LIGHT
 from .manifest import (
     MANIFEST,
     SUMS,
@@ -82,14 +83,14 @@ def publishable_graphs(report: Report) -> dict[URIRef, Graph]:
     asserted = project.asserted
     # One naming for ontology, data and inferred, so that a node is the same IRI in each.
     names = skolem_names(asserted)
-    ontology = skolemise(project.ontology, names)
-    data = skolemise(project.data, names)
-    entailed = skolemise(inferred(asserted, report.closure), names)
+    ontology = skolemise(project.ontology, names, store=LIGHT)
+    data = skolemise(project.data, names, store=LIGHT)
+    entailed = skolemise(inferred(asserted, report.closure), names, store=LIGHT)
     # Two blank nodes with equal content get one name: drop what that makes asserted.
     for triple in list(entailed):
         if triple in ontology or triple in data:
             entailed.remove(triple)
-    shapes = skolemise(project.shapes)
+    shapes = skolemise(project.shapes, store=LIGHT)
     graphs = {
         Graphs.ONTOLOGY: ontology,
         Graphs.DATA: data,
@@ -108,7 +109,7 @@ def write_dataset(
 
     `wikidata_ids` are the checked Wikidata ids the QuickStatements may name.
     """
-    asserted = merge((graphs[Graphs.ONTOLOGY], graphs[Graphs.DATA]))
+    asserted = merge((graphs[Graphs.ONTOLOGY], graphs[Graphs.DATA]), store=LIGHT)
     named = list(graphs.items())
     dumps.write_turtle(asserted, out_dir / "nzsa.ttl")
     dumps.write_ntriples(asserted, out_dir / "nzsa.nt")

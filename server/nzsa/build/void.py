@@ -158,7 +158,9 @@ def describe(asserted: Graph, graphs: Mapping[URIRef, Graph], dumps: Mapping[str
     # cannot count its own triples.
     void.add((DATASET, VOID.subset, Graphs.DESCRIPTION))
     void.add((Graphs.DESCRIPTION, RDF.type, VOID.Dataset))
-    void.add((Graphs.DESCRIPTION, DCTERMS.title, Literal("named graph: this description", lang="en")))
+    void.add(
+        (Graphs.DESCRIPTION, DCTERMS.title, Literal("named graph: this description", lang="en"))
+    )
     void.add((Graphs.DESCRIPTION, SD.name, Graphs.DESCRIPTION))
     void.add((Graphs.DESCRIPTION, VOID.dataDump, URIRef(DOWNLOAD + "void.ttl")))
 
