@@ -24,7 +24,9 @@ def write(path: Path, section: str, name: str) -> None:
     begin, end = marks(name)
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     if begin in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
+        # The section's own last newline would add a blank line at every rewrite.
+        rest = text[text.index(end) + len(end) :]
+        text = text[: text.index(begin)] + section.rstrip("\n") + rest
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
