@@ -14,13 +14,13 @@ from .site import bind, href, id_namespace, store
 COUNTS = """
 PREFIX nzsa: <https://w3id.org/nzsa/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?class (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?f) AS ?fact) WHERE {
+SELECT ?class (MIN(?l) AS ?label) (COUNT(DISTINCT ?s) AS ?n) (SAMPLE(?f) AS ?fact) WHERE {
   #bindings
   ?s a ?class . ?class rdfs:isDefinedBy ?ontology .
   OPTIONAL { ?class rdfs:label ?l }
   OPTIONAL { ?class rdfs:subClassOf* ?root . BIND(true AS ?f)
              VALUES ?root { nzsa:Fact nzsa:Evidence } }
-} GROUP BY ?class ORDER BY DESC(?n) ?label
+} GROUP BY ?class ORDER BY DESC(?n) ?label ?class
 """
 
 ENTRIES = """
@@ -59,11 +59,19 @@ def class_counts() -> list[dict]:
 def entries(segment: str) -> list[dict]:
     """Return the named resources of one kind (IRI segment), alphabetically."""
     rows = store().select(bind(ENTRIES, prefix=Literal(f"{id_namespace()}{segment}/")))
-    seen = {str(r["s"]): str(r["label"]) for r in rows}
+    names: dict[str, list[Literal]] = {}
+    for r in rows:
+        names.setdefault(str(r["s"]), []).append(r["label"])
+    # One name each, English first, chosen by nzsa rather than by the engine's row order.
+    seen = {iri: str(min(labels, key=_english_first)) for iri, labels in names.items()}
     return sorted(
         ({"iri": iri, "label": label, "href": href(iri)} for iri, label in seen.items()),
-        key=lambda e: e["label"].lower(),
+        key=lambda e: (e["label"].lower(), e["iri"]),
     )
+
+
+def _english_first(label: Literal) -> tuple:
+    return (not (label.language or "en").startswith("en"), str(label), label.language or "")
 
 
 @blueprint.get("/")

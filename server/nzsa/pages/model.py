@@ -195,7 +195,7 @@ def evidence(graph: Graph, node) -> list[Evidence]:
             )
         )
     unique = {(e.quote, e.source.iri if e.source else None): e for e in found}
-    return sorted(unique.values(), key=lambda e: e.quote)
+    return sorted(unique.values(), key=lambda e: (e.quote, e.source.iri if e.source else ""))
 
 
 def _kind(graph: Graph, node) -> str:
@@ -253,6 +253,11 @@ def _without_echoes(graph: Graph, node, pairs: list) -> list:
     return kept
 
 
+def by_name(v: Value) -> tuple:
+    """Sort by name, then by what tells equal names apart: the order never the store's."""
+    return (v.text.lower(), v.text, v.iri or "", v.lang or "")
+
+
 def _rows(graph: Graph, pairs, label_of) -> list[Row]:
     by_predicate: dict = {}
     for predicate, term in pairs:
@@ -262,11 +267,11 @@ def _rows(graph: Graph, pairs, label_of) -> list[Row]:
             str(p),
             label_of(p),
             href(p),
-            sorted((value(graph, t) for t in ts), key=lambda v: v.text.lower()),
+            sorted((value(graph, t) for t in ts), key=by_name),
         )
         for p, ts in by_predicate.items()
     ]
-    return sorted(rows, key=lambda r: r.label.lower())
+    return sorted(rows, key=lambda r: (r.label.lower(), r.label, r.predicate))
 
 
 def build(
@@ -325,7 +330,7 @@ def build(
         label=terms.label(graph, iri),
         types=sorted(
             (_class(graph, t) for t in graph.objects(iri, RDF.type) if isinstance(t, URIRef)),
-            key=lambda v: v.text.lower(),
+            key=by_name,
         ),
         descriptions=[d for p in DESCRIPTIONS for d in _english_first(graph.objects(iri, p))],
         alt_names=_english_first(graph.objects(iri, SKOS.altLabel)),

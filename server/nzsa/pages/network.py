@@ -94,6 +94,6 @@ def graph() -> dict:
         }
 
     nodes = [node(nz, 0)]
-    nodes += sorted((node(n, 1) for n in direct), key=lambda n: n["label"].lower())
-    nodes += sorted((node(n, 2) for n in further), key=lambda n: n["label"].lower())
+    nodes += sorted((node(n, 1) for n in direct), key=lambda n: (n["label"].lower(), n["id"]))
+    nodes += sorted((node(n, 2) for n in further), key=lambda n: (n["label"].lower(), n["id"]))
     return {"nodes": nodes, "edges": edges}
