@@ -17,7 +17,8 @@ from nzsa.build.turtle import serialize_turtle
 from nzsa.load import default_sources, merge, project_root
 from nzsa.validate import validate
 from nzsa.vocab import Graphs
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 
 EX = Namespace("http://example.org/ns#")
 OTHER = "http://other.example/"
@@ -100,6 +101,17 @@ def awkward_graph(store: str) -> Graph:
 @pytest.mark.parametrize("store", ["default", LIGHT])
 def test_awkward_terms_are_written_as_rdflib_writes_them(store):
     assert_same_text(awkward_graph(store))
+
+
+def test_a_graph_with_blank_nodes_is_written_as_rdflib_writes_it():
+    # Not one the build writes (it skolemises them), but it must come out whole.
+    graph = awkward_graph(LIGHT)
+    node, items = BNode(), [BNode(), BNode()]
+    graph.add((EX.a, EX.p, node))
+    graph.add((node, EX.q, Literal("inside")))
+    Collection(graph, items[0], [Literal(1), Literal(2)])
+    graph.add((EX.a, EX.list, items[0]))
+    assert_same_text(graph)
 
 
 SUBJECTS = [EX.a, EX.b, URIRef(OTHER + "s"), URIRef("urn:x:1")]

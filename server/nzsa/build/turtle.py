@@ -6,14 +6,26 @@ the prefixes, and again while it writes. For a graph of a million triples that i
 of its time. This subclass gives the same bytes: while collecting, a (term, may-generate-
 a-prefix) pair already seen is skipped (its only effect, registering a prefix, is done);
 once writing starts, the prefixes are settled, so a term's label is made once and kept.
+
+A graph without blank nodes (every graph a build writes: they are skolemised) is written
+by a loop of its own: rdflib's statement/path/label calls for each term and a write per
+token, and a store lookup per subject, reduced to what they do for IRIs and literals
+(the same text, the same layout), from an index made while collecting the prefixes. The
+order of subjects, predicates and objects is still rdflib's own (orderSubjects,
+sortProperties). A graph with blank nodes, a base or spacious output goes the whole way.
 """
 
 from __future__ import annotations
 
 from io import BytesIO
 
-from rdflib import Graph
-from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib import BNode, Graph
+from rdflib.plugins.serializers.turtle import OBJECT, SUBJECT, VERB, TurtleSerializer
+
+# rdflib's layout: a predicate after the first one line down at depth 1, a further
+# object of one predicate at depth 2 (TurtleSerializer.indentString is four spaces).
+NEXT_PREDICATE = " ;\n    "
+NEXT_OBJECT = ",\n        "
 
 
 class OnceTurtleSerializer(TurtleSerializer):
@@ -24,6 +36,44 @@ class OnceTurtleSerializer(TurtleSerializer):
         self._named: set = set()
         self._labels: dict = {}
         self._writing = False
+        self._index: dict | None = None
+
+    def serialize(self, stream, base=None, encoding=None, spacious=None, **kwargs) -> None:
+        plain = base is None and self.store.base is None and not spacious and not self._spacious
+        if not plain or any(isinstance(n, BNode) for t in self.store for n in t):
+            super().serialize(stream, base=base, encoding=encoding, spacious=spacious, **kwargs)
+            return
+        self.reset()
+        self.stream = stream
+        self._index = {}
+        self.preprocess()
+        subjects = self.orderSubjects()
+        self.startDocument()
+        parts = []
+        label = self.label
+        for subject in subjects:
+            if subject in self._serialized:
+                continue
+            self._serialized[subject] = True
+            properties = self._index[subject]
+            parts.append("\n" + label(subject, SUBJECT))
+            for number, predicate in enumerate(self.sortProperties(properties)):
+                parts.append((" " if number == 0 else NEXT_PREDICATE) + label(predicate, VERB))
+                objects = properties[predicate]
+                parts.append(" " + label(objects[0], OBJECT))
+                for value in objects[1:]:
+                    parts.append(NEXT_OBJECT + label(value, OBJECT))
+            parts.append(" .\n")
+        self.write("".join(parts))
+        self.endDocument()
+        stream.write(b"\n")
+        self.base = None
+
+    def preprocessTriple(self, triple) -> None:  # noqa: N802 (rdflib's name)
+        super().preprocessTriple(triple)
+        if self._index is not None:
+            subject, predicate, value = triple
+            self._index.setdefault(subject, {}).setdefault(predicate, []).append(value)
 
     def get_pname(self, uri, gen_prefix: bool = True):
         if self._writing:
