@@ -235,6 +235,11 @@ class Project:
         """Merge the graphs of the files with the given roles."""
         return merge(self.graphs[p] for role in roles for p in getattr(self.sources, role))
 
+    @property
+    def data_graphs(self) -> list[Graph]:
+        """The data files' own graphs: to read the data without copying it into one graph."""
+        return [self.graphs[p] for p in self.sources.data]
+
     @cached_property
     def ontology(self) -> Graph:
         return self.union("ontology")

@@ -22,7 +22,7 @@ def normalise(text: str) -> str:
 
 
 def count_quotes(project: Project) -> int:
-    return len(set(project.data.subjects(NZSA.quote, None)))
+    return len({s for graph in project.data_graphs for s in graph.subjects(NZSA.quote, None)})
 
 
 class TextCopies:

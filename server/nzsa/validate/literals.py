@@ -139,9 +139,7 @@ def check_literals(project: Project, locator: Locator) -> list[Finding]:
     occurrences = []  # (path, subject, predicate, literal)
     findings: list[Finding] = []
     for path in project.sources.all:
-        for s, p, o in sorted(project.graphs[path]):
-            if not isinstance(o, Literal):
-                continue
+        for s, p, o in sorted(t for t in project.graphs[path] if isinstance(t[2], Literal)):
             wrong = ill_typed(o, project.graphs[path])
             if wrong:
                 line = locator.indexes[path].line_of_value(s, o)

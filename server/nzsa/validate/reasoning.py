@@ -14,7 +14,7 @@ triples, so that the closure holds only entailments.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from owlrl.Namespaces import ERRNS
 from owlrl.OWLRL import OWLRL_Semantics
@@ -43,16 +43,22 @@ REASONERS = ("rules", "owlrl")
 ILL_TYPED = "Lexical value of the literal"
 
 
-@dataclass
 class Closure:
     """The OWL 2 RL closure of a graph and the inconsistencies found computing it.
 
     `graph` holds at least the entailed triples that are not noise (owlrl's also holds the
-    asserted ones, and noise): `inferred()` gives the same graph from either.
+    asserted ones, and noise): `inferred()` gives the same graph from either. It may be
+    given as a function that makes it, called the first time it is read.
     """
 
-    graph: Graph
-    errors: list[str]
+    def __init__(self, graph: Graph | Callable[[], Graph], errors: list[str]) -> None:
+        self._graph, self.errors = graph, errors
+
+    @property
+    def graph(self) -> Graph:
+        if not isinstance(self._graph, Graph):
+            self._graph = self._graph()
+        return self._graph
 
 
 class _Semantics(OWLRL_Semantics):
@@ -84,7 +90,7 @@ def expand(asserted: Graph, reasoner: str = "rules") -> Closure:
             entailed, errors = rules.entail(asserted, is_noise)
         except rules.Unsupported:
             return _expand_owlrl(asserted)
-        return Closure(entailed, errors)
+        return Closure(entailed.graph, errors)
     return _expand_owlrl(asserted)
 
 

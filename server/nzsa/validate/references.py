@@ -46,6 +46,17 @@ def _renamed(iri: URIRef, befores: list[Before], described: set, show) -> str:
     )
 
 
+def _dangling(triple: tuple, described: set, in_data: bool, only: set | None) -> bool:
+    """Tell whether a triple points to an IRI of ours that nothing describes."""
+    s, p, o = triple
+    # Classes of instances are checked (as declared terms) by the terms stage.
+    if p in NOT_REFERENCES or (p == RDF.type and in_data):
+        return False
+    if only is not None and s not in only:
+        return False
+    return isinstance(o, URIRef) and o.startswith(BASE_IRI) and o not in described
+
+
 def check_references(
     project: Project,
     locator: Locator,
@@ -71,14 +82,9 @@ def check_references(
         show = Shower(graph)
         index: NameIndex | None = None  # of shown names: `show` is this file's
         seen = set()
-        for s, p, o in sorted(graph):
-            # Classes of instances are checked (as declared terms) by the terms stage.
-            if p in NOT_REFERENCES or (p == RDF.type and path in data):
-                continue
-            if only is not None and s not in only:
-                continue
-            dangling = isinstance(o, URIRef) and o.startswith(BASE_IRI) and o not in described
-            if dangling and (s, o) not in seen:
+        # Sorted for the findings' order, once the few dangling references are picked out.
+        for s, p, o in sorted(t for t in graph if _dangling(t, described, path in data, only)):
+            if (s, o) not in seen:
                 seen.add((s, o))
                 if o not in hints:
                     if befores is None:

@@ -299,24 +299,50 @@ def ill_typed(graph: Graph) -> set[str]:
     return messages
 
 
-def entail(asserted: Graph, is_noise: Callable[[tuple], bool]) -> tuple[Graph, list[str]]:
+# The asserted triples are copied into this graph of the store too, so that what the rules
+# added (in the default graph only) is found in the store, not by comparing in Python.
+ASSERTED = ox.NamedNode("urn:x-nzsa:asserted")
+ADDED = (
+    f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {ASSERTED} {{ ?s ?p ?o }} }} }}"
+)
+
+
+class Entailed:
+    """What the rules added to the store, read back as an rdflib graph only when asked for.
+
+    Validation needs only the inconsistencies; the build needs the entailed graph, whose
+    conversion back to rdflib terms costs as much as the reasoning at 1M triples.
+    """
+
+    def __init__(self, store: ox.Store, terms: Terms, asserted: Graph, is_noise) -> None:
+        self.store, self.terms, self.is_noise = store, terms, is_noise
+        self.namespaces = list(asserted.namespaces())
+
+    def graph(self) -> Graph:
+        entailed = Graph()
+        for prefix, namespace in self.namespaces:
+            entailed.bind(prefix, namespace)
+        back, is_noise = self.terms.rdflib, self.is_noise
+        for solution in self.store.query(ADDED):
+            triple = (back(solution[0]), back(solution[1]), back(solution[2]))
+            if not is_noise(triple):
+                entailed.add(triple)
+        return entailed
+
+
+def _load(store: ox.Store, asserted: Graph, terms: Terms) -> None:
+    """Copy `asserted` into the store's default graph and into its ASSERTED graph."""
+    convert = terms.ox
+    triples = [(convert(s), convert(p), convert(o)) for s, p, o in asserted]
+    store.extend(ox.Quad(s, p, o) for s, p, o in triples)
+    store.extend(ox.Quad(s, p, o, ASSERTED) for s, p, o in triples)
+
+
+def entail(asserted: Graph, is_noise: Callable[[tuple], bool]) -> tuple[Entailed, list[str]]:
     """Return what the rules entail from `asserted` (new triples, less noise), and the errors."""
     terms = Terms()
     store = ox.Store()
-    originals = set()
-    convert = terms.ox
-    for s, p, o in asserted:
-        originals.add(ox.Quad(convert(s), convert(p), convert(o)))
-    store.extend(originals)
+    _load(store, asserted, terms)
     _fixpoint(store)
-    entailed = Graph()
-    for prefix, namespace in asserted.namespaces():
-        entailed.bind(prefix, namespace)
-    back = terms.rdflib
-    for quad in store:
-        if quad not in originals:
-            triple = (back(quad.subject), back(quad.predicate), back(quad.object))
-            if not is_noise(triple):
-                entailed.add(triple)
     errors = _contradictions(store, terms) | ill_typed(asserted)
-    return entailed, sorted(errors)
+    return Entailed(store, terms, asserted, is_noise), sorted(errors)

@@ -24,8 +24,11 @@ from .terms import check_terms
 def count_facts(project: Project) -> int:
     """Count fact nodes: instances of subclasses of nzsa:Fact, and anything with evidence."""
     fact_classes = set(project.ontology.transitive_subjects(RDFS.subClassOf, NZSA.Fact))
-    typed = {s for c in fact_classes for s in project.data.subjects(RDF.type, c)}
-    return len(typed | set(project.data.subjects(NZSA.evidence, None)))
+    facts = set()
+    for graph in project.data_graphs:
+        facts.update(s for c in fact_classes for s in graph.subjects(RDF.type, c))
+        facts.update(graph.subjects(NZSA.evidence, None))
+    return len(facts)
 
 
 def _looked_in(sources: Sources) -> str:
@@ -110,7 +113,7 @@ def validate(
         return report
 
     closure = expand(project.asserted, reasoner)
-    report.closure = closure.graph
+    report.reasoned = closure
     report.shacl_results = run_shacl(project)
     findings = check_duplicates(project, locator)
     findings += check_terms(project, locator)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyshacl
 from rdflib import RDF, SH, Graph, Literal
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from ..load import Project
@@ -22,6 +24,39 @@ def count_shapes(shapes: Graph) -> int:
     return len(typed | set(shapes.objects(None, SH.property)))
 
 
+class _PreparedQueries(Graph):
+    """A view of a graph (same store) that parses each SPARQL query text once.
+
+    pyshacl runs a shape's SPARQL constraint once per focus node, as text with `$this`
+    bound: rdflib would parse and translate the same text again each time.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        # The graph's own namespace manager: a new one would bind rdflib's defaults in the
+        # store, over prefixes the files declared.
+        super().__init__(graph.store, graph.identifier, namespace_manager=graph.namespace_manager)
+        self._prepared: dict[str, Query] = {}
+
+    def query(
+        self,
+        query_object,
+        processor="sparql",
+        result="sparql",
+        initNs=None,  # noqa: N803 (rdflib's names)
+        initBindings=None,  # noqa: N803
+        use_store_provided=True,
+        **kwargs,
+    ):
+        if isinstance(query_object, str) and processor == "sparql" and not (initNs or kwargs):
+            if query_object not in self._prepared:
+                namespaces = dict(self.namespaces())  # as Graph.query would bind them
+                self._prepared[query_object] = prepareQuery(query_object, initNs=namespaces)
+            query_object = self._prepared[query_object]
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
+
+
 def run_shacl(project: Project) -> Graph:
     """Validate ontology plus data against the shapes; return the sh:ValidationReport graph.
 
@@ -35,11 +70,14 @@ def run_shacl(project: Project) -> Graph:
     shapes = Graph()
     shapes += project.shapes
     _, results, _ = pyshacl.validate(
-        project.asserted,
+        _PreparedQueries(project.asserted),
         shacl_graph=shapes,
         inference="none",
         advanced=True,
         allow_warnings=True,
+        # In advanced mode pyshacl copies the data graph (1M triples: a minute and a GB)
+        # for SHACL rules to write into; shapes without rules leave it as it is.
+        inplace=(None, SH.rule, None) not in shapes,
     )
     return results
 
