@@ -77,7 +77,7 @@ def check_evidence(project: Project, locator: Locator, root: Path | None = None)
         show = Shower(graph)
         index = locator.indexes[path]
         for evidence, quote in sorted(graph.subject_objects(NZSA.quote)):
-            line = index.line_of_text(str(quote)) or index.line_of(evidence)
+            line: int | None = 0  # looked up for a finding only: a search of the file's lines
             for source in sorted(project.asserted.objects(evidence, PROV.wasQuotedFrom)):
                 text = copies.text(source)
                 if text is None:
@@ -88,6 +88,8 @@ def check_evidence(project: Project, locator: Locator, root: Path | None = None)
                     )
                 else:
                     continue
+                if line == 0:
+                    line = index.line_of_text(str(quote)) or index.line_of(evidence)
                 findings.append(
                     Finding(
                         ERROR, "evidence", message, path, line, evidence, PROV.wasQuotedFrom, source

@@ -66,11 +66,13 @@ def turtle_forms(literals: list[Literal]) -> list[Form]:
     pyoxigraph reads the text as written, except that it lowercases language tags, which the
     Turtle writer leaves alone: those keep their case here.
     """
-    graph = Graph()
-    for i, literal in enumerate(literals):
-        graph.add((URIRef(f"{_SUBJECT}{i}"), URIRef(_PREDICATE), literal))
-    text = graph.serialize(format="turtle", encoding="utf-8")
-    back = _by_subject(ox.parse(text, format=ox.RdfFormat.TURTLE))
+    # Each literal as the writer spells it (its TurtleSerializer.label calls this), one a
+    # line: serializing a graph of them all sorted and grouped every subject first.
+    text = "".join(
+        f"<{_SUBJECT}{i}> <{_PREDICATE}> {literal._literal_n3(use_plain=True)} .\n"
+        for i, literal in enumerate(literals)
+    )
+    back = _by_subject(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE))
     forms = []
     for i, literal in enumerate(literals):
         value, datatype, language = back[i]
