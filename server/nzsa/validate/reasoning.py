@@ -37,6 +37,9 @@ _REFLEXIVE = frozenset(
     {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty}
 )
 _TRIVIAL_TYPES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual})
+# Looked up once: each lookup in an rdflib namespace is a Python call, per entailed triple.
+_TYPE, _DATATYPE, _THING = RDF.type, RDFS.Datatype, OWL.Thing
+_ABOUT_CLASSES = frozenset({RDFS.subClassOf, RDFS.domain, RDFS.range})
 
 REASONERS = ("rules", "owlrl")
 # How both reasoners word an ill-typed literal (OWL 2 RL rule dt-not-type).
@@ -116,10 +119,10 @@ def is_noise(triple: tuple) -> bool:
         return True  # axioms about owl:Thing, xsd:string and the like
     if p in _REFLEXIVE and s == o:
         return True
-    if p == RDF.type and (o in _TRIVIAL_TYPES or o == RDFS.Datatype):
+    if p == _TYPE and (o in _TRIVIAL_TYPES or o == _DATATYPE):
         return True
     # Every class is a subclass, and every domain and range a subclass, of owl:Thing.
-    return p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o == OWL.Thing
+    return p in _ABOUT_CLASSES and o == _THING
 
 
 def inferred(asserted: Graph, closure: Graph) -> Graph:

@@ -303,19 +303,23 @@ def ill_typed(graph: Graph) -> set[str]:
 # added (in the default graph only) is found in the store, not by comparing in Python.
 ASSERTED = ox.NamedNode("urn:x-nzsa:asserted")
 ADDED = (
-    f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {ASSERTED} {{ ?s ?p ?o }} }} }}"
+    "CONSTRUCT { ?s ?p ?o } "
+    f"WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH {ASSERTED} {{ ?s ?p ?o }} }} }}"
 )
 
 
 class Entailed:
-    """What the rules added to the store, read back as an rdflib graph only when asked for.
+    """What the rules added, read back as an rdflib graph only when asked for.
 
     Validation needs only the inconsistencies; the build needs the entailed graph, whose
-    conversion back to rdflib terms costs as much as the reasoning at 1M triples.
+    conversion back to rdflib terms costs as much as the reasoning at 1M triples. Until
+    then the added triples wait as N-Triples text, without the store.
     """
 
     def __init__(self, store: ox.Store, terms: Terms, asserted: Graph, is_noise) -> None:
-        self.store, self.terms, self.is_noise = store, terms, is_noise
+        self.added = store.query(ADDED).serialize(format=ox.RdfFormat.N_TRIPLES)
+        terms.to_ox.clear()  # only the way back is needed now
+        self.terms, self.is_noise = terms, is_noise
         self.namespaces = list(asserted.namespaces())
 
     def graph(self) -> Graph:
@@ -323,8 +327,8 @@ class Entailed:
         for prefix, namespace in self.namespaces:
             entailed.bind(prefix, namespace)
         back, is_noise = self.terms.rdflib, self.is_noise
-        for solution in self.store.query(ADDED):
-            triple = (back(solution[0]), back(solution[1]), back(solution[2]))
+        for quad in ox.parse(self.added, format=ox.RdfFormat.N_TRIPLES):
+            triple = (back(quad.subject), back(quad.predicate), back(quad.object))
             if not is_noise(triple):
                 entailed.add(triple)
         return entailed
