@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -23,8 +24,14 @@ def display_path(path: Path | None) -> str:
     """Show a path relative to the working directory when it lies below it."""
     if path is None:
         return ""
+    return _relative(path, Path.cwd())
+
+
+@lru_cache(maxsize=1024)
+def _relative(path: Path, cwd: Path) -> str:
+    # Resolving is a system call per folder of the path, and is asked once per finding.
     try:
-        return path.resolve().relative_to(Path.cwd()).as_posix()
+        return path.resolve().relative_to(cwd).as_posix()
     except ValueError:
         return os.fspath(path)
 
