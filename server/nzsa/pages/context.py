@@ -120,38 +120,50 @@ CONSTRUCT { ?p owl:inverseOf ?q . ?q rdfs:label ?l } WHERE {
 }
 """
 
-# Names, types and addresses of the resources a page mentions, listed in VALUES.
-NEIGHBOURS = """
+# What names and places a resource on a page: its names, address, types, publisher and
+# superclasses. Read of the resources a page mentions and of the resource itself.
+NAMING = (
+    "skos:prefLabel",
+    "rdfs:label",
+    "dcterms:title",
+    "schema:name",
+    "schema:url",
+    "rdf:type",
+    "dcterms:publisher",
+    "rdfs:subClassOf",
+)
+NAMING_PREFIXES = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <https://schema.org/>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-CONSTRUCT { ?n ?p ?o } WHERE {
+"""
+
+# Of the resources a page mentions, listed in VALUES.
+NEIGHBOURS = (
+    NAMING_PREFIXES
+    + """CONSTRUCT { ?n ?p ?o } WHERE {
   VALUES ?n { %s }
   ?n ?p ?o
   # A FILTER, not a second VALUES block: the engine joined two VALUES blocks only after
   # scanning every triple (1.4 s at 100k triples; 5 ms this way).
-  FILTER(?p IN (skos:prefLabel, rdfs:label, dcterms:title, schema:name, schema:url, rdf:type,
-                dcterms:publisher, rdfs:subClassOf))
+  FILTER(?p IN ("""
+    + ", ".join(NAMING)
+    + """))
 }
 """
+)
 
-# The same of the resource itself, whose own triples may be many (a hub's 36,000 at 1M):
-# the properties listed in VALUES and the subject written in, so that each is one lookup
+# Of the resource itself, whose own triples may be many (a hub's 36,000 at 1M): the
+# properties listed in VALUES and the subject written in, so that each is one lookup
 # (55 ms → 0.5 ms for New Zealand at 1M, against reading all its triples through FILTER).
-OWN_NAMES = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-CONSTRUCT { <this> ?p ?o } WHERE {
-  VALUES ?p { skos:prefLabel rdfs:label dcterms:title schema:name schema:url rdf:type
-              dcterms:publisher rdfs:subClassOf }
-  <this> ?p ?o
-}
-"""
+OWN_NAMES = (
+    NAMING_PREFIXES
+    + "CONSTRUCT { <this> ?p ?o } WHERE {\n  VALUES ?p { "
+    + " ".join(NAMING)
+    + " }\n  <this> ?p ?o\n}\n"
+)
 
 # The names NAMES_ONLY reads (terms.LABELS): a triple of these says nothing else of a node.
 LABELS = frozenset((SKOS.prefLabel, RDFS.label, DCTERMS.title, SCHEMA.name))
